@@ -1,0 +1,48 @@
+# Hazardwatch — the two commands a fresh machine needs: `make demo` and `make test`.
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+PYTHON  ?= python3
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
+
+.PHONY: install system-deps python-deps frontend messages demo serve test test-sqlite test-postgres bench clean
+
+install: system-deps python-deps frontend messages
+
+# Debian packages the project needs: Chromium for browser tests, gettext for translations, CJK fonts.
+system-deps:
+	@command -v chromium >/dev/null && command -v msgfmt >/dev/null && fc-list 2>/dev/null | grep -qi "noto.*cjk" || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium gettext fonts-noto-cjk >/dev/null; }
+
+python-deps: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -e ".[test]"
+	touch $@
+
+# Front-end libraries come from the npm registry (package.json, pinned), copied into frontend/build.
+frontend: frontend/build/.built
+frontend/build/.built: package.json package-lock.json frontend/build.mjs $(wildcard frontend/src/*)
+	npm ci --no-audit --no-fund --loglevel=error
+	node frontend/build.mjs
+	touch $@
+
+messages: python-deps
+	cd hazardwatch && ../$(PY) ../manage.py compilemessages -v0 --ignore=.venv
+
+demo: install
+	$(PY) manage.py migrate -v0
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py demo
+	@echo "Hazardwatch demo on http://$(HOST):$(PORT)/ (staff: http://$(HOST):$(PORT)/staff/)"
+	$(PY) manage.py worker & WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+
+test: install
+	scripts/test.sh
+
+bench: install
+	@echo "bench: nothing yet (targets arrive with the issues that add maps, quizzes and intake benchmarks)"
+
+clean:
+	rm -rf $(VENV) node_modules frontend/build var/static

@@ -1,0 +1,182 @@
+"""Hazardwatch settings: everything comes from the environment (see .env.example)."""
+import hashlib
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from config.env import BASE_DIR, env_bool, env_float, env_int, env_list, env_str
+
+VAR_DIR = Path(env_str("HAZARDWATCH_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+_DEV_SECRET = "dev-insecure-" + hashlib.sha256(str(BASE_DIR).encode()).hexdigest()
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", _DEV_SECRET)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "hazardwatch.core",
+    "hazardwatch.places",
+    "hazardwatch.accounts",
+    "hazardwatch.reports",
+    "hazardwatch.cases",
+    "hazardwatch.public",
+    "hazardwatch.workbench",
+    "hazardwatch.api",
+    "hazardwatch.jobs",
+    "hazardwatch.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "workbench:login"
+LOGIN_REDIRECT_URL = "workbench:queue"
+LOGOUT_REDIRECT_URL = "public:home"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "hazardwatch.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+# Database: SQLite in WAL mode under var/ unless DATABASE_URL says otherwise.
+DATABASE_URL = env_str("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": env_str("SQLITE_PATH", str(VAR_DIR / "hazardwatch.sqlite3")),
+            "OPTIONS": {
+                # IMMEDIATE: a write transaction takes the lock at BEGIN, so read-then-write
+                # transactions (the audit chain, case transitions) never fail to upgrade their lock.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "hazardwatch"}}
+
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# Internationalisation: Simplified Chinese first, English second.
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("DJANGO_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+STATICFILES_DIRS = [BASE_DIR / "frontend" / "build"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Media is never served publicly by URL: photos go through views that check access.
+MEDIA_URL = "/media-not-served/"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("HAZARDWATCH_MAX_REQUEST_BYTES", 70 * 1024 * 1024)
+
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@hazardwatch.local")
+
+# Security headers (HTTPS-only ones are switched on with DJANGO_SECURE=1 in production).
+SECURE = env_bool("DJANGO_SECURE", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
+SECURE_SSL_REDIRECT = SECURE
+SECURE_HSTS_SECONDS = 31536000 if SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
+SECURE_HSTS_PRELOAD = SECURE
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.server": {"level": "WARNING"}},
+}
+
+# --- Hazardwatch ---------------------------------------------------------------------------------
+# Key that encrypts reporter identity at rest (Fernet, urlsafe base64 of 32 bytes). Derived from
+# SECRET_KEY when unset, which is fine for development only.
+HAZARDWATCH_IDENTITY_KEY = env_str("HAZARDWATCH_IDENTITY_KEY", "")
+# Key for receipt-code hashes and rate-limit keys (HMAC). Derived from SECRET_KEY when unset.
+HAZARDWATCH_RECEIPT_KEY = env_str("HAZARDWATCH_RECEIPT_KEY", "")
+# Accepted area for reported points, WGS-84: south,west,north,east. Default: mainland China's bounds.
+HAZARDWATCH_AREA_BBOX = [float(x) for x in env_list("HAZARDWATCH_AREA_BBOX", ["18.0", "73.4", "53.6", "135.1"])]
+HAZARDWATCH_MAX_PHOTOS = env_int("HAZARDWATCH_MAX_PHOTOS", 6)
+HAZARDWATCH_MAX_PHOTO_BYTES = env_int("HAZARDWATCH_MAX_PHOTO_BYTES", 10 * 1024 * 1024)
+HAZARDWATCH_MAX_PHOTO_PIXELS = env_int("HAZARDWATCH_MAX_PHOTO_PIXELS", 50_000_000)
+HAZARDWATCH_DESCRIPTION_MAX = env_int("HAZARDWATCH_DESCRIPTION_MAX", 2000)
+# Rate limits: "count/seconds" per client for anonymous intake and receipt look-ups.
+HAZARDWATCH_RATE_INTAKE = env_str("HAZARDWATCH_RATE_INTAKE", "20/3600")
+HAZARDWATCH_RATE_LOOKUP = env_str("HAZARDWATCH_RATE_LOOKUP", "30/600")
+# SMS backend: dotted path of a class with send(phone, text). Console by default.
+HAZARDWATCH_SMS_BACKEND = env_str("HAZARDWATCH_SMS_BACKEND", "hazardwatch.integrations.sms.ConsoleSMSBackend")
+# Map tiles for Leaflet: URL template and attribution (OSM default; Tianditu needs a key).
+HAZARDWATCH_TILE_URL = env_str("HAZARDWATCH_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+HAZARDWATCH_TILE_ATTRIBUTION = env_str("HAZARDWATCH_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+HAZARDWATCH_MAP_CENTER = [float(x) for x in env_list("HAZARDWATCH_MAP_CENTER", ["34.7466", "113.6253"])]
+HAZARDWATCH_SITE_NAME = env_str("HAZARDWATCH_SITE_NAME", "")
+HAZARDWATCH_H3_RESOLUTIONS = (5, 7, 9)
+HAZARDWATCH_OVERDUE_CHECK_MINUTES = env_float("HAZARDWATCH_OVERDUE_CHECK_MINUTES", 15.0)

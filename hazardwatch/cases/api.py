@@ -1,0 +1,128 @@
+"""Staff API for cases: queue, case, timeline, transitions, evidence (session sign-in)."""
+from django.utils.translation import gettext_lazy as _
+from ninja import Query, Router, Schema
+from ninja.security import django_auth
+from pydantic import Field
+
+from hazardwatch.cases import selectors, services
+from hazardwatch.cases.models import Case
+from hazardwatch.cases.schemas import CaseOut, CasePage, EventOut, TransitionIn
+from hazardwatch.core.errors import ApplicationError, NotFound
+from hazardwatch.reports.schemas import ErrorOut
+
+router = Router(tags=["cases"], auth=django_auth)
+
+EVIDENCE_ACTION = _("Evidence is submitted with POST /cases/{id}/evidence (multipart).")
+
+
+class CaseFilter(Schema):
+    status: str | None = Field(None, max_length=30)
+    grade: str | None = Field(None, max_length=20)
+    sector: str | None = Field(None, max_length=40)
+    region: str | None = Field(None, max_length=12)
+    overdue: bool | None = None
+    q: str | None = Field(None, max_length=100)
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0)
+
+
+def _list_row(c: Case) -> dict:
+    return {
+        "id": c.pk, "reference": c.reference, "status": c.status, "grade": c.grade, "sector": c.sector,
+        "category": c.category, "title": c.title,
+        "region_code": c.region.code if c.region else None, "region_name": c.region.name if c.region else None,
+        "regulator": c.regulator.name if c.regulator else None,
+        "responsible_unit": c.responsible_unit.name if c.responsible_unit else None,
+        "deadline": c.deadline, "is_overdue": c.is_overdue, "is_listed": c.is_listed, "created_at": c.created_at,
+    }
+
+
+def _get_visible(request, case_id: int) -> Case:
+    case = Case.objects.visible_to(request.user).select_related(
+        "region", "regulator", "responsible_unit", "supervising_regulator").filter(pk=case_id).first()
+    if case is None:
+        raise NotFound(services.CASE_NOT_FOUND)
+    return case
+
+
+def _detail(request, case: Case) -> dict:
+    plan = getattr(case, "plan", None) if hasattr(case, "plan") else None
+    return {
+        **_list_row(case), "description": case.description, "address": case.address, "place_type": case.place_type,
+        "lat": case.lat, "lon": case.lon, "input_crs": case.input_crs, "h3_r9": case.h3_r9,
+        "criterion_standard": case.criterion_standard, "criterion_item": case.criterion_item,
+        "criterion_note": case.criterion_note, "escalation_level": case.escalation_level,
+        "supervising_regulator": case.supervising_regulator.name if case.supervising_regulator else None,
+        "closed_at": case.closed_at, "allowed_actions": services.actions_for(request.user, case),
+        "plan": plan, "photo_count": sum(r.photos.count() for r in case.reports.all()),
+    }
+
+
+@router.get("", response=CasePage, summary="The queue: cases in your jurisdiction")
+def case_list(request, filters: Query[CaseFilter]):
+    qs = selectors.case_list_for_user(request.user, filters.dict(exclude={"limit", "offset"}, exclude_none=True))
+    total = qs.count()
+    rows = qs[filters.offset: filters.offset + filters.limit]
+    return {"count": total, "items": [_list_row(c) for c in rows]}
+
+
+@router.get("/{case_id}", response={200: CaseOut, 404: ErrorOut})
+def case_detail(request, case_id: int):
+    return 200, _detail(request, _get_visible(request, case_id))
+
+
+@router.get("/{case_id}/events", response={200: list[EventOut], 404: ErrorOut})
+def case_events(request, case_id: int):
+    case = _get_visible(request, case_id)
+    return 200, [
+        {"id": e.pk, "at": e.at, "actor": e.actor_label, "action": e.action, "from_status": e.from_status,
+         "to_status": e.to_status, "note": e.note, "payload": e.payload, "is_public": e.is_public,
+         "photo_count": len(e.photos.all())}
+        for e in selectors.case_timeline(case)
+    ]
+
+
+@router.post("/{case_id}/transitions", response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
+                                                  409: ErrorOut},
+             summary="Apply an action (accept, reject, merge, grade, assign, plan, start, list, approve, return, note)")
+def case_transition(request, case_id: int, payload: TransitionIn):
+    if payload.action == "submit":
+        raise ApplicationError(EVIDENCE_ACTION)
+    data = payload.dict(exclude_none=True)
+    action = data.pop("action")
+    services.case_transition(case_id=case_id, action=action, actor=request.user, data=data)
+    return 200, _detail(request, _get_visible(request, case_id))
+
+
+@router.post("/{case_id}/evidence", response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
+                                              409: ErrorOut},
+             summary="Submit rectification evidence: multipart with 'note' and 'photos'")
+def case_evidence(request, case_id: int):
+    note = request.POST.get("note", "")
+    services.case_submit_evidence(case_id=case_id, actor=request.user, note=note,
+                                  uploads=request.FILES.getlist("photos"))
+    return 200, _detail(request, _get_visible(request, case_id))
+
+
+class ReporterOut(Schema):
+    report_id: int
+    anonymous: bool
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    is_employee: bool = False
+
+
+@router.get("/{case_id}/reporters", response={200: list[ReporterOut], 403: ErrorOut, 404: ErrorOut},
+            summary="Reporter identities (regulators only; every read is audited)")
+def case_reporters(request, case_id: int):
+    from hazardwatch.reports.services import identity_read
+
+    case = _get_visible(request, case_id)
+    if "regulator" not in services.roles_on_case(request.user, case):
+        raise ApplicationError(_("Only the handling department may see who reported."), status_code=403)
+    out = []
+    for report in case.reports.all():
+        identity = identity_read(report=report, actor=request.user, purpose=f"case {case.reference} staff view")
+        out.append({"report_id": report.pk, "anonymous": identity is None, **(identity or {})})
+    return 200, out

@@ -1,0 +1,63 @@
+"""Shared reads of cases: queues with filters, timelines, public status."""
+from django.utils import timezone
+
+from hazardwatch.cases.choices import CaseStatus
+from hazardwatch.cases.models import Case, CaseEvent
+
+FILTER_KEYS = ("status", "grade", "sector", "region", "overdue", "q")
+
+
+def case_list_for_user(user, filters: dict | None = None):
+    """The queue: cases visible to the user, filtered; newest first."""
+    filters = filters or {}
+    qs = Case.objects.visible_to(user).select_related("region", "regulator", "responsible_unit")
+    status = filters.get("status")
+    if status == "open":
+        qs = qs.open()
+    elif status in CaseStatus.values:
+        qs = qs.filter(status=status)
+    if filters.get("grade") in ("general", "major"):
+        qs = qs.filter(grade=filters["grade"])
+    if filters.get("grade") == "ungraded":
+        qs = qs.filter(grade="")
+    if filters.get("sector"):
+        qs = qs.filter(sector=filters["sector"])
+    if filters.get("region"):
+        from hazardwatch.places.models import Division
+
+        division = Division.objects.filter(code=filters["region"]).first()
+        qs = qs.filter(region_path__startswith=division.path) if division else qs.none()
+    if filters.get("overdue") in ("1", "true", True):
+        qs = qs.filter(is_overdue=True)
+    if filters.get("q"):
+        q = str(filters["q"])[:100]
+        qs = qs.filter(description__icontains=q) | qs.filter(reference__icontains=q)
+    return qs.order_by("-is_overdue", "deadline", "-created_at")
+
+
+def case_timeline(case: Case, *, public_only: bool = False):
+    qs = CaseEvent.objects.filter(case=case).prefetch_related("photos").order_by("at", "id")
+    if public_only:
+        qs = qs.filter(is_public=True)
+    return qs
+
+
+def case_public_status(case: Case) -> dict:
+    """What the reporter may see: status, public reason, public steps. No staff names, no unit names."""
+    shown = case.merged_into if case.status == CaseStatus.MERGED and case.merged_into else case
+    return {
+        "reference": case.reference,
+        "status": case.status,
+        "status_label": str(CaseStatus(case.status).label),
+        "reason": case.public_reason if case.status == CaseStatus.REJECTED else "",
+        "merged_into": case.merged_into.reference if case.merged_into else None,
+        "current_status_of_merged": shown.status if shown is not case else None,
+        "closed_at": case.closed_at,
+        "can_dispute": case.status == CaseStatus.CLOSED,
+        "history": [
+            {"at": e.at, "action": e.action, "status": e.to_status,
+             "status_label": str(CaseStatus(e.to_status).label) if e.to_status else ""}
+            for e in case_timeline(case, public_only=True)
+        ],
+        "now": timezone.now(),
+    }

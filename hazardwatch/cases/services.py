@@ -1,0 +1,467 @@
+"""Every write to a case: opening, routing, and the one transition service."""
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hazardwatch.accounts.models import DEFAULT_POLICY, Organization, OrganizationKind, OrgPolicy
+from hazardwatch.accounts.selectors import jurisdiction_for_user
+from hazardwatch.cases.choices import CaseAction as A
+from hazardwatch.cases.choices import CaseGrade, CaseStatus
+from hazardwatch.cases.models import Case, CaseEvent, EvidencePhoto, MajorHazardPlan
+from hazardwatch.cases.transitions import ALLOWED
+from hazardwatch.core.audit import audit_append
+from hazardwatch.core.choices import Sector
+from hazardwatch.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+
+CASE_NOT_FOUND = _("No such case.")
+CASE_TRANSITION_NOT_ALLOWED = _("“{action}” is not possible while the case is “{status}”.")
+CASE_ACTION_FORBIDDEN = _("You are not allowed to do “{action}” on this case.")
+CASE_ACTION_UNKNOWN = _("Unknown action.")
+REASON_REQUIRED = _("Please give a reason; it is shown to the reporter.")
+GRADE_REQUIRED = _("Choose the grade: general or major.")
+GRADE_UNKNOWN = _("Unknown grade.")
+MAJOR_NEEDS_CRITERION = _("A major hazard needs the standard and the item of the criteria it meets.")
+MAJOR_NEEDS_LEADER = _("Only a regulator leader can confirm a major accident hazard.")
+ASSIGN_NEEDS_GRADE = _("Determine the grade before assigning rectification.")
+ASSIGN_NEEDS_UNIT = _("Choose the responsible unit.")
+UNIT_UNKNOWN = _("Unknown responsible unit.")
+DEADLINE_INVALID = _("The deadline must be a date in the future.")
+PLAN_FIELDS_REQUIRED = _("All five implementations are required: responsibility, measures, funds, time limit, plan.")
+MAJOR_NEEDS_PLAN = _("A major hazard needs the five implementations before rectification starts.")
+LIST_NEEDS_MAJOR = _("Only major hazards are listed for supervision.")
+ALREADY_LISTED = _("This case is already listed for supervision.")
+EVIDENCE_REQUIRED = _("Describe what was done and attach at least one photo.")
+MERGE_TARGET_INVALID = _("Choose an open case, other than this one, to merge into.")
+NOTE_REQUIRED = _("The note is empty.")
+TEXT_TOO_LONG = _("The text is longer than {limit} characters.")
+
+TEXT_LIMIT = 2000
+
+
+# --- routing --------------------------------------------------------------------------------------
+
+def regulator_for(*, region, sector: str) -> Organization | None:
+    """The deepest regulator whose region contains `region` and who supervises `sector`.
+
+    Falls back to the department that takes "other" (the emergency-management bureau) at the same
+    depth, so every located case gets a regulator.
+    """
+    if region is None:
+        return None
+    candidates = [
+        org for org in Organization.objects.filter(kind=OrganizationKind.REGULATOR).select_related("region")
+        if region.path.startswith(org.region.path)
+    ]
+    for wanted in (sector, Sector.OTHER):
+        matching = [o for o in candidates if wanted in o.sectors]
+        if matching:
+            return max(matching, key=lambda o: (len(o.region.path), -o.pk))
+    return None
+
+
+def next_level_regulator(org: Organization, sector: str) -> Organization | None:
+    """The regulator one level up (parent region) for the same sector."""
+    parent = org.region.parent
+    while parent is not None:
+        found = regulator_for(region=parent, sector=sector)
+        if found is not None and found.pk != org.pk:
+            return found
+        parent = parent.parent
+    return None
+
+
+def policy_for(org: Organization | None) -> OrgPolicy:
+    if org is None:
+        return DEFAULT_POLICY
+    return OrgPolicy.objects.filter(organization=org).first() or DEFAULT_POLICY
+
+
+# --- opening ----------------------------------------------------------------------------------------
+
+def _title_from(text: str) -> str:
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return first[:60] + ("…" if len(first) > 60 else "")
+
+
+def case_open_for_report(*, report) -> Case:
+    """Open a case for a new report, routed to the regulator for (region, sector)."""
+    sector = report.sector_guess or Sector.OTHER
+    regulator = regulator_for(region=report.region, sector=sector)
+    policy = policy_for(regulator)
+    case = Case(
+        reference=f"tmp-{report.public_id.hex[:16]}",
+        status=CaseStatus.NEW,
+        sector=sector,
+        category=report.category,
+        place_type=report.place_type,
+        title=_title_from(report.description),
+        description=report.description,
+        address=report.address,
+        region=report.region,
+        region_path=report.region.path if report.region else "",
+        regulator=regulator,
+        responsible_unit=report.reported_unit,
+        deadline=timezone.now() + dt.timedelta(days=policy.acceptance_days),
+        lat=report.lat, lon=report.lon, input_crs=report.input_crs, input_lat=report.input_lat,
+        input_lon=report.input_lon, h3_r5=report.h3_r5, h3_r7=report.h3_r7, h3_r9=report.h3_r9,
+    )
+    case.save()
+    case.reference = f"HW{timezone.localdate():%Y}{case.pk:07d}"
+    case.save(update_fields=["reference"])
+    report.case = case
+    report.save(update_fields=["case"])
+    _record(case=case, actor=None, action="open", from_status="", to_status=CaseStatus.NEW, note="",
+            payload={"source": report.source, "regulator": regulator.pk if regulator else None}, public=True)
+    return case
+
+
+# --- permissions ------------------------------------------------------------------------------------
+
+def roles_on_case(user, case: Case) -> set[str]:
+    """Which of the transition table's "who" labels this user has on this case."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    j = jurisdiction_for_user(user)
+    roles = set()
+    if j.is_admin:
+        return {"regulator", "leader", "unit"}
+    in_area = j.covers(case.region_path, case.sector) or bool(
+        {case.regulator_id, case.supervising_regulator_id} & set(j.regulator_org_ids)
+    )
+    if in_area:
+        roles.add("regulator")
+        if "regulator_leader" in j.roles:
+            roles.add("leader")
+    if case.responsible_unit_id and case.responsible_unit_id in j.unit_org_ids:
+        roles.add("unit")
+    return roles
+
+
+def actions_for(user, case: Case) -> list[str]:
+    """The actions this user may take on this case now (what the case page shows)."""
+    roles = roles_on_case(user, case)
+    return [a for a, t in ALLOWED.items() if case.status in t.sources and roles & t.who]
+
+
+# --- the transition service ------------------------------------------------------------------------
+
+def _text(data: dict, key: str, *, required_message=None) -> str:
+    value = data.get(key) or ""
+    if not isinstance(value, str):
+        raise ApplicationError(_("{field} must be text.").format(field=key), {"fields": {key: ["text"]}})
+    value = value.strip()
+    if len(value) > TEXT_LIMIT:
+        raise ApplicationError(TEXT_TOO_LONG.format(limit=TEXT_LIMIT), {"fields": {key: ["too long"]}})
+    if required_message and not value:
+        raise ApplicationError(required_message, {"fields": {key: [str(required_message)]}})
+    return value
+
+
+def _record(*, case, actor, action, from_status, to_status, note, payload, public) -> CaseEvent:
+    label = "system" if actor is None else (actor if isinstance(actor, str) else actor.get_username())
+    entry = audit_append(actor=actor, action=f"case.{action}", obj_type="case", obj_id=case.pk,
+                         payload={"from": from_status, "to": to_status, "note": note, **payload})
+    return CaseEvent.objects.create(
+        case=case, actor=None if actor is None or isinstance(actor, str) else actor, actor_label=label,
+        action=action, from_status=from_status, to_status=to_status, note=note, payload=payload,
+        is_public=public, audit_entry_id=entry.pk, at=entry.created_at,
+    )
+
+
+def _parse_deadline(value) -> dt.datetime | None:
+    if value in (None, ""):
+        return None
+    try:
+        if isinstance(value, dt.datetime):
+            parsed = value
+        elif isinstance(value, dt.date):
+            parsed = dt.datetime.combine(value, dt.time(23, 59))
+        else:
+            text = str(value)
+            parsed = dt.datetime.fromisoformat(text) if "T" in text else dt.datetime.combine(
+                dt.date.fromisoformat(text), dt.time(23, 59))
+    except ValueError:
+        raise ApplicationError(DEADLINE_INVALID, {"fields": {"deadline": [str(DEADLINE_INVALID)]}}) from None
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    if parsed <= timezone.now():
+        raise ApplicationError(DEADLINE_INVALID, {"fields": {"deadline": [str(DEADLINE_INVALID)]}})
+    return parsed
+
+
+def case_transition(*, case_id: int, action: str, actor, data: dict | None = None, files=None,
+                    as_reporter: bool = False) -> Case:
+    """Apply one action to a case.
+
+    Locks the case row (SELECT … FOR UPDATE; on SQLite the IMMEDIATE transaction holds the write lock),
+    checks the pair (status, action) against `transitions.ALLOWED` and the actor's role on the case,
+    updates the case, appends a CaseEvent and its audit entry, and schedules side effects on commit.
+    `as_reporter` is set only by the receipt-code path; `actor` is then a label, not a user.
+    """
+    data = data or {}
+    files = files or []
+    if action not in ALLOWED:
+        raise ApplicationError(CASE_ACTION_UNKNOWN, {"fields": {"action": [str(CASE_ACTION_UNKNOWN)]}})
+    rule = ALLOWED[action]
+    with transaction.atomic():
+        case = Case.objects.select_for_update().filter(pk=case_id).first()
+        if case is None:
+            raise NotFound(CASE_NOT_FOUND)
+        if as_reporter:
+            roles = {"reporter"}
+        elif actor is None:
+            roles = {"system"}
+        else:
+            if not Case.objects.visible_to(actor).filter(pk=case.pk).exists():
+                raise NotFound(CASE_NOT_FOUND)
+            roles = roles_on_case(actor, case)
+        label = str(A(action).label)
+        if not roles & rule.who:
+            raise PermissionDenied(CASE_ACTION_FORBIDDEN.format(action=label))
+        if case.status not in rule.sources:
+            raise Conflict(CASE_TRANSITION_NOT_ALLOWED.format(action=label, status=case.get_status_display()),
+                           {"status": case.status, "action": action})
+        from_status = case.status
+        handler = _HANDLERS[action]
+        note, payload = handler(case, actor, data, roles)
+        if rule.to is not None:
+            case.status = rule.to
+        case.version += 1
+        case.save()
+        event = _record(case=case, actor=actor, action=action, from_status=from_status,
+                        to_status=case.status, note=note, payload=payload, public=rule.public)
+        if action == A.SUBMIT and files:
+            _attach_evidence(event, files)
+        if rule.public:
+            from hazardwatch.cases import tasks as case_tasks
+
+            event_id = event.pk
+            transaction.on_commit(lambda: case_tasks.case_notify_reporter.enqueue(event_id))
+    return case
+
+
+# --- per-action handlers: validate data, change fields, return (note, payload) -------------------------
+
+def _accept(case, actor, data, roles):
+    case.deadline = None
+    case.is_overdue = False
+    return _text(data, "note"), {}
+
+
+def _reject(case, actor, data, roles):
+    reason = _text(data, "reason", required_message=REASON_REQUIRED)
+    case.public_reason = reason
+    case.deadline = None
+    case.is_overdue = False
+    return reason, {}
+
+
+def _merge(case, actor, data, roles):
+    target_id = data.get("target_case_id")
+    target = None
+    if isinstance(target_id, int) or (isinstance(target_id, str) and target_id.isdigit()):
+        target = Case.objects.visible_to(actor).filter(pk=int(target_id)).first()
+    if target is None or target.pk == case.pk or not target.is_open:
+        raise ApplicationError(MERGE_TARGET_INVALID, {"fields": {"target_case_id": [str(MERGE_TARGET_INVALID)]}})
+    case.merged_into = target
+    case.deadline = None
+    case.is_overdue = False
+    case.reports.update(case=target)
+    return _text(data, "note"), {"target_case_id": target.pk, "target_reference": target.reference}
+
+
+def _grade(case, actor, data, roles):
+    grade = data.get("grade")
+    if grade not in CaseGrade.values:
+        msg = GRADE_REQUIRED if not grade else GRADE_UNKNOWN
+        raise ApplicationError(msg, {"fields": {"grade": [str(msg)]}})
+    standard = _text(data, "criterion_standard")[:80]
+    item = _text(data, "criterion_item")[:40]
+    note = _text(data, "note")
+    if grade == CaseGrade.MAJOR:
+        if "leader" not in roles:
+            raise PermissionDenied(MAJOR_NEEDS_LEADER)
+        if not standard or not item:
+            raise ApplicationError(MAJOR_NEEDS_CRITERION, {"fields": {"criterion_item": [str(MAJOR_NEEDS_CRITERION)]}})
+    case.grade = grade
+    case.criterion_standard = standard
+    case.criterion_item = item
+    case.criterion_note = note
+    case.determined_by = actor
+    case.determined_at = timezone.now()
+    return note, {"grade": grade, "criterion_standard": standard, "criterion_item": item}
+
+
+def _assign(case, actor, data, roles):
+    if not case.grade:
+        raise ApplicationError(ASSIGN_NEEDS_GRADE, {"fields": {"grade": [str(ASSIGN_NEEDS_GRADE)]}})
+    unit_id = data.get("responsible_unit_id") or case.responsible_unit_id
+    if not unit_id:
+        raise ApplicationError(ASSIGN_NEEDS_UNIT, {"fields": {"responsible_unit_id": [str(ASSIGN_NEEDS_UNIT)]}})
+    unit = None
+    if isinstance(unit_id, int) or (isinstance(unit_id, str) and unit_id.isdigit()):
+        unit = Organization.objects.filter(pk=int(unit_id)).exclude(kind=OrganizationKind.REGULATOR).first()
+    if unit is None:
+        raise ApplicationError(UNIT_UNKNOWN, {"fields": {"responsible_unit_id": [str(UNIT_UNKNOWN)]}})
+    deadline = _parse_deadline(data.get("deadline"))
+    if deadline is None:
+        policy = policy_for(case.regulator)
+        days = policy.major_deadline_days if case.grade == CaseGrade.MAJOR else policy.general_deadline_days
+        deadline = timezone.now() + dt.timedelta(days=days)
+    case.responsible_unit = unit
+    case.deadline = deadline
+    case.is_overdue = False
+    return _text(data, "note"), {"responsible_unit_id": unit.pk, "deadline": deadline.isoformat()}
+
+
+def _plan(case, actor, data, roles):
+    fields = {k: _text(data, k) for k in ("responsibility", "measures", "funds", "contingency_plan")}
+    try:
+        time_limit = dt.date.fromisoformat(str(data.get("time_limit") or ""))
+    except ValueError:
+        time_limit = None
+    if not all(fields.values()) or time_limit is None:
+        raise ApplicationError(PLAN_FIELDS_REQUIRED, {"fields": {"plan": [str(PLAN_FIELDS_REQUIRED)]}})
+    MajorHazardPlan.objects.update_or_create(case=case, defaults={**fields, "time_limit": time_limit})
+    return "", {"plan": {**fields, "time_limit": time_limit.isoformat()}}
+
+
+def _start(case, actor, data, roles):
+    if case.grade == CaseGrade.MAJOR and not MajorHazardPlan.objects.filter(case=case).exists():
+        raise ApplicationError(MAJOR_NEEDS_PLAN, {"fields": {"plan": [str(MAJOR_NEEDS_PLAN)]}})
+    return _text(data, "note"), {}
+
+
+def _list(case, actor, data, roles):
+    if case.grade != CaseGrade.MAJOR:
+        raise ApplicationError(LIST_NEEDS_MAJOR)
+    if case.is_listed:
+        raise Conflict(ALREADY_LISTED)
+    j = jurisdiction_for_user(actor)
+    org = Organization.objects.filter(pk__in=j.regulator_org_ids).order_by("region__depth").first()
+    case.is_listed = True
+    case.listed_at = timezone.now()
+    case.listed_by = org or case.regulator
+    return _text(data, "note"), {"listed_by": case.listed_by_id}
+
+
+def _submit(case, actor, data, roles):
+    note = _text(data, "note", required_message=EVIDENCE_REQUIRED)
+    if not data.get("_has_files"):
+        raise ApplicationError(EVIDENCE_REQUIRED, {"fields": {"photos": [str(EVIDENCE_REQUIRED)]}})
+    return note, {"photos": data.get("_has_files")}
+
+
+def _approve(case, actor, data, roles):
+    case.closed_at = timezone.now()
+    case.is_overdue = False
+    case.deadline = None
+    if case.is_listed:
+        case.is_listed = False  # de-listed (摘牌) on acceptance
+    return _text(data, "note"), {}
+
+
+def _return(case, actor, data, roles):
+    reason = _text(data, "reason", required_message=REASON_REQUIRED)
+    return reason, {}
+
+
+def _dispute(case, actor, data, roles):
+    reason = _text(data, "reason", required_message=REASON_REQUIRED)
+    case.closed_at = None
+    case.reopen_count += 1
+    case.deadline = timezone.now() + dt.timedelta(days=policy_for(case.regulator).acceptance_days)
+    return reason, {}
+
+
+def _escalate(case, actor, data, roles):
+    base = case.supervising_regulator or case.regulator
+    target = next_level_regulator(base, case.sector) if base else None
+    case.is_overdue = True
+    case.escalation_level += 1
+    if target is not None:
+        case.supervising_regulator = target
+    return "", {"to_regulator": target.pk if target else None, "level": case.escalation_level}
+
+
+def _note(case, actor, data, roles):
+    return _text(data, "note", required_message=NOTE_REQUIRED), {}
+
+
+_HANDLERS = {
+    A.ACCEPT: _accept, A.REJECT: _reject, A.MERGE: _merge, A.GRADE: _grade, A.ASSIGN: _assign,
+    A.PLAN: _plan, A.START: _start, A.LIST: _list, A.SUBMIT: _submit, A.APPROVE: _approve,
+    A.RETURN: _return, A.DISPUTE: _dispute, A.ESCALATE: _escalate, A.NOTE: _note,
+}
+
+
+def _attach_evidence(event: CaseEvent, checked_images) -> None:
+    from django.core.files.base import ContentFile
+
+    for image in checked_images:
+        photo = EvidencePhoto(event=event, extension=image.extension, content_type=image.content_type,
+                              width=image.width, height=image.height, size_bytes=len(image.data), sha256=image.sha256)
+        photo.file.save(f"e.{image.extension}", ContentFile(image.data), save=False)
+        photo.save()
+
+
+def case_submit_evidence(*, case_id: int, actor, note: str, uploads) -> Case:
+    """Validate evidence photos, then run the 'submit' transition. Files are removed if it fails."""
+    from hazardwatch.reports.images import ImageRejected, check_image
+
+    from django.conf import settings
+
+    if len(uploads) > settings.HAZARDWATCH_MAX_PHOTOS:
+        raise ApplicationError(_("At most {limit} photos can be attached.").format(limit=settings.HAZARDWATCH_MAX_PHOTOS))
+    images = []
+    for upload in uploads:
+        try:
+            images.append(check_image(upload))
+        except ImageRejected as exc:
+            raise ApplicationError(str(exc), {"fields": {"photos": [str(exc)]}}) from None
+    try:
+        return case_transition(case_id=case_id, action=A.SUBMIT, actor=actor,
+                               data={"note": note, "_has_files": len(images)}, files=images)
+    except Exception:
+        # A failed transaction leaves no rows; remove any files written before the failure.
+        from hazardwatch.cases.models import EvidencePhoto as EP
+
+        known = set(EP.objects.filter(event__case_id=case_id).values_list("file", flat=True))
+        _cleanup_orphans(case_id, known)
+        raise
+
+
+def _cleanup_orphans(case_id: int, known: set[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    folder = f"private/evidence/{case_id}"
+    try:
+        _, names = default_storage.listdir(folder)
+    except (FileNotFoundError, OSError):
+        return
+    for name in names:
+        path = f"{folder}/{name}"
+        if path not in known:
+            default_storage.delete(path)
+
+
+# --- periodic ---------------------------------------------------------------------------------------
+
+def cases_mark_overdue(now: dt.datetime | None = None) -> int:
+    """Escalate every open case whose deadline has passed and that is not yet marked overdue."""
+    now = now or timezone.now()
+    ids = list(
+        Case.objects.filter(status__in=[CaseStatus.NEW, CaseStatus.TRIAGED, CaseStatus.ASSIGNED,
+                                        CaseStatus.RECTIFYING], deadline__lt=now, is_overdue=False)
+        .values_list("pk", flat=True)
+    )
+    done = 0
+    for case_id in ids:
+        try:
+            case_transition(case_id=case_id, action=A.ESCALATE, actor=None)
+            done += 1
+        except (Conflict, NotFound):
+            continue  # changed since we listed it
+    return done

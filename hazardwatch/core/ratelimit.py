@@ -1,0 +1,36 @@
+"""Fixed-window rate limits keyed by a short-lived hash of the client (no addresses stored)."""
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
+
+from hazardwatch.core.errors import RateLimited
+from hazardwatch.core.secrets import client_key
+
+RATE_LIMITED = _("Too many requests. Please wait a while and try again.")
+
+
+def _parse(rate: str) -> tuple[int, int]:
+    count, seconds = rate.split("/")
+    return int(count), int(seconds)
+
+
+def check_rate(request, scope: str) -> None:
+    """Count one hit for this client in `scope`; raise RateLimited past the configured rate."""
+    rate = getattr(settings, f"HAZARDWATCH_RATE_{scope.upper()}")
+    limit, window = _parse(rate)
+    if limit <= 0:
+        return
+    bucket = int(time.time() // window)
+    key = f"rl:{scope}:{bucket}:{client_key(request, scope)}"
+    if cache.add(key, 1, timeout=window):
+        hits = 1
+    else:
+        try:
+            hits = cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout=window)
+            hits = 1
+    if hits > limit:
+        raise RateLimited(RATE_LIMITED, {"retry_after_seconds": window - int(time.time()) % window})

@@ -1,0 +1,136 @@
+"""Report intake and receipt look-ups. Thin: parse, call a service, return a schema."""
+import json
+
+from django.utils.translation import gettext_lazy as _
+from ninja import Router
+from ninja.security import APIKeyHeader
+from pydantic import ValidationError as PydanticError
+
+from hazardwatch.cases import selectors as case_selectors
+from hazardwatch.cases import services as case_services
+from hazardwatch.core.errors import ApplicationError
+from hazardwatch.core.ratelimit import check_rate
+from hazardwatch.reports import services as report_services
+from hazardwatch.reports.choices import ReportSource
+from hazardwatch.reports.schemas import (
+    DeviceReportIn, DisputeIn, ErrorOut, LookupIn, ReceiptOut, ReportCreateIn, StatusOut,
+)
+
+router = Router(tags=["reports"])
+
+BODY_INVALID = _("The body must be JSON, or multipart form data with a 'data' JSON field or plain fields.")
+
+_MULTIPART_DOC = {
+    "requestBody": {
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/ReportCreateIn"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "data": {"type": "string", "description": "ReportCreateIn as JSON"},
+                        "photos": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    },
+                }
+            },
+        },
+        "required": True,
+    }
+}
+
+
+class DeviceKeyAuth(APIKeyHeader):
+    param_name = "X-API-Key"
+
+    def authenticate(self, request, key):
+        return report_services.device_key_check(key)
+
+
+def _parse(request, schema):
+    """JSON body, or multipart with a `data` JSON field (or plain fields) plus `photos` files."""
+    content_type = request.content_type or ""
+    photos = []
+    try:
+        if content_type.startswith("multipart/form-data"):
+            if "data" in request.POST:
+                raw = json.loads(request.POST["data"])
+            else:
+                raw = {k: v for k, v in request.POST.items()}
+                contact = {k.split(".", 1)[1]: raw.pop(k) for k in list(raw) if k.startswith("contact.")}
+                if contact:
+                    raw["contact"] = contact
+            photos = request.FILES.getlist("photos")
+        else:
+            raw = json.loads(request.body or b"null")
+        if not isinstance(raw, dict):
+            raise ValueError
+        return schema.model_validate(raw), photos
+    except (ValueError, json.JSONDecodeError, UnicodeDecodeError):
+        raise ApplicationError(BODY_INVALID) from None
+    except PydanticError as exc:
+        fields: dict[str, list[str]] = {}
+        for err in exc.errors():
+            fields.setdefault(".".join(str(p) for p in err["loc"]) or "body", []).append(err["msg"])
+        raise ApplicationError(_("The request has invalid fields."), {"fields": fields}) from None
+
+
+def _to_input(payload, photos, source, **extra) -> report_services.ReportInput:
+    contact = payload.contact
+    return report_services.ReportInput(
+        description=payload.description, latitude=payload.latitude, longitude=payload.longitude,
+        crs=payload.crs, category=payload.category or "", place_type=payload.place_type or "",
+        address=payload.address or "", contact_name=(contact.name if contact else "") or "",
+        contact_phone=(contact.phone if contact else "") or "", contact_email=(contact.email if contact else "") or "",
+        is_employee=payload.is_employee, source=source, photos=photos, **extra,
+    )
+
+
+def _receipt(report, code):
+    return 201, {"receipt_code": code, "status": report.case.status, "submitted_at": report.submitted_at,
+                 "reference": report.case.reference}
+
+
+@router.post("/reports", response={201: ReceiptOut, 400: ErrorOut, 429: ErrorOut}, openapi_extra=_MULTIPART_DOC,
+             summary="Submit a hazard report (JSON, or multipart with photos)")
+def report_create(request):
+    check_rate(request, "intake")
+    payload, photos = _parse(request, ReportCreateIn)
+    source = ReportSource.EMPLOYEE if payload.is_employee else ReportSource.API
+    report, code = report_services.report_submit(_to_input(payload, photos, source))
+    return _receipt(report, code)
+
+
+@router.post("/devices/reports", auth=DeviceKeyAuth(), response={201: ReceiptOut, 400: ErrorOut, 401: ErrorOut},
+             openapi_extra=_MULTIPART_DOC, summary="Submit a detection from a device (X-API-Key)")
+def device_report_create(request):
+    payload, photos = _parse(request, DeviceReportIn)
+    report, code = report_services.report_submit(_to_input(
+        payload, photos, ReportSource.DEVICE, device=request.auth,
+        device_model=payload.device_model or "", confidence=payload.confidence,
+    ))
+    return _receipt(report, code)
+
+
+def _status(report) -> dict:
+    data = case_selectors.case_public_status(report.case)
+    data.update(submitted_at=report.submitted_at, category=report.category)
+    return data
+
+
+@router.post("/reports/lookup", response={200: StatusOut, 400: ErrorOut, 404: ErrorOut, 429: ErrorOut},
+             summary="A report's public status and history, by receipt code")
+def report_lookup(request, payload: LookupIn):
+    check_rate(request, "lookup")
+    report = report_services.report_by_receipt(payload.receipt_code)
+    return 200, _status(report)
+
+
+@router.post("/reports/dispute", response={200: StatusOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut},
+             summary="The reporter says the hazard was not fixed: reopens a closed case")
+def report_dispute(request, payload: DisputeIn):
+    check_rate(request, "lookup")
+    report = report_services.report_by_receipt(payload.receipt_code)
+    case_services.case_transition(case_id=report.case_id, action="dispute", actor="reporter",
+                                  data={"reason": payload.reason}, as_reporter=True)
+    report.refresh_from_db()
+    return 200, _status(report)

@@ -1,0 +1,306 @@
+"""Report intake, receipt look-up, reporter identity, device keys."""
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hazardwatch.core import secrets as hw_secrets
+from hazardwatch.core.audit import audit_append
+from hazardwatch.core.errors import ApplicationError, NotFound
+from hazardwatch.places import geo
+from hazardwatch.reports.choices import CATEGORY_SECTOR, PlaceType, ReportCategory, ReportSource
+from hazardwatch.reports.images import ImageRejected, check_image
+from hazardwatch.reports.models import DeviceKey, Report, ReporterIdentity, ReportPhoto
+
+REPORT_INVALID = _("The report has errors. Please correct them and submit again.")
+DESCRIPTION_REQUIRED = _("Please describe the hazard.")
+DESCRIPTION_TOO_LONG = _("The description is longer than {limit} characters.")
+DESCRIPTION_TOO_SHORT = _("Please describe the hazard in at least 5 characters.")
+COORDINATES_REQUIRED = _("Please give the location of the hazard.")
+COORDINATES_INVALID = _("Latitude and longitude must be numbers.")
+COORDINATES_OUTSIDE = _("The location is outside the area served by this platform.")
+CRS_UNKNOWN = _("Unknown coordinate system; use wgs84, gcj02 or bd09.")
+CATEGORY_UNKNOWN = _("Unknown category.")
+PLACE_TYPE_UNKNOWN = _("Unknown place type.")
+ADDRESS_TOO_LONG = _("The address is longer than 300 characters.")
+NAME_TOO_LONG = _("The name is longer than 50 characters.")
+PHONE_INVALID = _("Enter a mainland mobile number (11 digits starting with 1) or a landline with area code.")
+EMAIL_INVALID = _("Enter a valid email address.")
+TOO_MANY_PHOTOS = _("At most {limit} photos can be attached.")
+RECEIPT_MALFORMED = _("This is not a valid receipt code. It has 16 letters and digits, like 7KQ2-M9XD-4T0B-RW8E.")
+RECEIPT_UNKNOWN = _("No report has this receipt code.")
+EMPLOYEE_NEEDS_CONTACT = _("Employee reports need your name and phone so the department can protect and reply to you.")
+CONFIDENCE_INVALID = _("Confidence must be a number between 0 and 1.")
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$")
+
+
+def phone_normalize(raw: str) -> str | None:
+    """Strip +86 / 0086, spaces and dashes from a mobile; keep a landline's area-code dash."""
+    value = re.sub(r"[\s()]", "", raw or "")
+    if value.startswith("+86"):
+        value = value[3:]
+    elif value.startswith("0086"):
+        value = value[4:]
+    mobile = value.replace("-", "")
+    if MOBILE_RE.match(mobile):
+        return mobile
+    if LANDLINE_RE.match(value):
+        return value
+    return None
+
+
+@dataclass
+class ReportInput:
+    """What a reporter sent, from the form, the API or a device, before validation."""
+
+    description: str = ""
+    latitude: object = None
+    longitude: object = None
+    crs: str = "wgs84"
+    category: str = ""
+    place_type: str = ""
+    address: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    is_employee: bool = False
+    source: str = ReportSource.WEB
+    device: DeviceKey | None = None
+    device_model: str = ""
+    confidence: object = None
+    photos: list = field(default_factory=list)
+
+
+@dataclass
+class CleanReport:
+    description: str
+    lat: float
+    lon: float
+    crs: str
+    category: str
+    place_type: str
+    address: str
+    contact: dict
+    is_employee: bool
+    source: str
+    device: DeviceKey | None
+    device_model: str
+    confidence: float | None
+    images: list
+
+
+def report_validate(data: ReportInput) -> CleanReport:
+    """Check every field; raise one ApplicationError listing all problems in extra.fields."""
+    errors: dict[str, list[str]] = {}
+
+    def err(name, message):
+        errors.setdefault(name, []).append(str(message))
+
+    description = (data.description or "").strip()
+    limit = settings.HAZARDWATCH_DESCRIPTION_MAX
+    if not description:
+        err("description", DESCRIPTION_REQUIRED)
+    elif len(description) > limit:
+        err("description", DESCRIPTION_TOO_LONG.format(limit=limit))
+    elif len(description) < 5:
+        err("description", DESCRIPTION_TOO_SHORT)
+
+    crs = (data.crs or "wgs84").strip().lower()
+    if crs not in ("wgs84", "gcj02", "bd09"):
+        err("crs", CRS_UNKNOWN)
+    lat = lon = None
+    if data.latitude in (None, "") or data.longitude in (None, ""):
+        err("location", COORDINATES_REQUIRED)
+    else:
+        try:
+            lat, lon = float(data.latitude), float(data.longitude)
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180) or lat != lat or lon != lon:
+                raise ValueError
+        except (TypeError, ValueError):
+            err("location", COORDINATES_INVALID)
+            lat = lon = None
+    if lat is not None and "crs" not in errors:
+        wlat, wlon = geo.to_wgs84(lat, lon, crs)
+        if not geo.in_area(wlat, wlon):
+            err("location", COORDINATES_OUTSIDE)
+
+    category = (data.category or ReportCategory.OTHER).strip()
+    if category not in ReportCategory.values:
+        err("category", CATEGORY_UNKNOWN)
+    place_type = (data.place_type or "").strip()
+    if place_type and place_type not in PlaceType.values:
+        err("place_type", PLACE_TYPE_UNKNOWN)
+    address = (data.address or "").strip()
+    if len(address) > 300:
+        err("address", ADDRESS_TOO_LONG)
+
+    contact = {}
+    name = (data.contact_name or "").strip()
+    if len(name) > 50:
+        err("contact.name", NAME_TOO_LONG)
+    elif name:
+        contact["name"] = name
+    if (data.contact_phone or "").strip():
+        phone = phone_normalize(data.contact_phone)
+        if phone is None:
+            err("contact.phone", PHONE_INVALID)
+        else:
+            contact["phone"] = phone
+    email = (data.contact_email or "").strip()
+    if email:
+        if len(email) > 254 or not EMAIL_RE.match(email):
+            err("contact.email", EMAIL_INVALID)
+        else:
+            contact["email"] = email
+    if data.is_employee and not ("name" in contact and "phone" in contact):
+        err("contact", EMPLOYEE_NEEDS_CONTACT)
+
+    confidence = None
+    if data.confidence not in (None, ""):
+        try:
+            confidence = float(data.confidence)
+            if not 0 <= confidence <= 1:
+                raise ValueError
+        except (TypeError, ValueError):
+            err("confidence", CONFIDENCE_INVALID)
+
+    images = []
+    if len(data.photos) > settings.HAZARDWATCH_MAX_PHOTOS:
+        err("photos", TOO_MANY_PHOTOS.format(limit=settings.HAZARDWATCH_MAX_PHOTOS))
+    else:
+        for upload in data.photos:
+            try:
+                images.append(check_image(upload))
+            except ImageRejected as exc:
+                err("photos", exc)
+
+    if errors:
+        raise ApplicationError(REPORT_INVALID, {"fields": errors})
+    return CleanReport(
+        description=description, lat=lat, lon=lon, crs=crs, category=category, place_type=place_type,
+        address=address, contact=contact, is_employee=bool(data.is_employee), source=data.source,
+        device=data.device, device_model=(data.device_model or "")[:120], confidence=confidence, images=images,
+    )
+
+
+def report_submit(data: ReportInput) -> tuple[Report, str]:
+    """Validate, then store the report, photos, identity and its case in one transaction.
+
+    Returns the report and the receipt code, which exists only in this return value (stored hashed).
+    If anything fails after files were written, the files are removed, so a rejected submission
+    leaves nothing behind.
+    """
+    from hazardwatch.cases import services as case_services
+
+    clean = report_validate(data)
+    receipt = hw_secrets.receipt_new()
+    written: list = []
+    try:
+        with transaction.atomic():
+            report = Report(
+                receipt_hash=hw_secrets.receipt_hash(hw_secrets.receipt_normalize(receipt)),
+                submitted_at=timezone.now(),
+                source=clean.source,
+                description=clean.description,
+                category=clean.category,
+                place_type=clean.place_type,
+                address=clean.address,
+                is_anonymous=not clean.contact,
+                device=clean.device,
+                device_model=clean.device_model,
+                confidence=clean.confidence,
+                sector_guess=CATEGORY_SECTOR.get(clean.category, "other"),
+            )
+            report.set_location(clean.lat, clean.lon, clean.crs)
+            from hazardwatch.places.services import division_for_point
+
+            report.region = division_for_point(report.lat, report.lon)
+            report.full_clean(exclude=["case", "receipt_hash"])
+            report.save()
+            for position, image in enumerate(clean.images):
+                photo = ReportPhoto(
+                    report=report, extension=image.extension, content_type=image.content_type,
+                    width=image.width, height=image.height, size_bytes=len(image.data), sha256=image.sha256,
+                    exif_lat=image.exif_lat, exif_lon=image.exif_lon, taken_at=image.taken_at, position=position,
+                )
+                photo.original.save(f"p.{image.extension}", ContentFile(image.data), save=False)
+                written.append(photo.original)
+                photo.save()
+            if clean.contact:
+                ReporterIdentity.objects.create(
+                    report=report, ciphertext=hw_secrets.encrypt_text(json.dumps(clean.contact, ensure_ascii=False)),
+                    is_employee=clean.is_employee,
+                )
+            case_services.case_open_for_report(report=report)
+            if report.photos.exists():
+                from hazardwatch.reports import tasks as report_tasks
+
+                report_id = report.pk
+                transaction.on_commit(lambda: report_tasks.report_photos_process.enqueue(report_id))
+    except Exception:
+        for f in written:
+            try:
+                f.storage.delete(f.name)
+            except OSError:
+                pass
+        raise
+    return report, receipt
+
+
+def report_by_receipt(code: str) -> Report:
+    """Find a report by its receipt code (keyed hash lookup, then a constant-time comparison)."""
+    normalized = hw_secrets.receipt_normalize(code)
+    if normalized is None:
+        raise ApplicationError(RECEIPT_MALFORMED, {"fields": {"receipt_code": [str(RECEIPT_MALFORMED)]}})
+    digest = hw_secrets.receipt_hash(normalized)
+    report = Report.objects.filter(receipt_hash=digest).select_related("case").first()
+    if report is None or not hw_secrets.constant_time_equal(report.receipt_hash, digest):
+        raise NotFound(RECEIPT_UNKNOWN)
+    return report
+
+
+def identity_read(*, report: Report, actor, purpose: str) -> dict | None:
+    """Decrypt the reporter's identity. Every call is written to the audit log, even when empty."""
+    identity = ReporterIdentity.objects.filter(report=report).first()
+    audit_append(actor=actor, action="identity.read", obj_type="report", obj_id=report.pk,
+                 payload={"purpose": purpose, "present": identity is not None})
+    if identity is None:
+        return None
+    data = json.loads(hw_secrets.decrypt_text(identity.ciphertext))
+    data["is_employee"] = identity.is_employee
+    return data
+
+
+def device_key_create(*, name: str, kind: str, organization=None) -> tuple[DeviceKey, str]:
+    """Create a device key; the plain key is returned once and stored only as a hash."""
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(24)
+    plain = f"hwd_{prefix}_{secret}"
+    key = DeviceKey.objects.create(
+        name=name, kind=kind, organization=organization, prefix=prefix,
+        key_hash=hashlib.sha256(plain.encode()).hexdigest(),
+    )
+    return key, plain
+
+
+def device_key_check(plain: str) -> DeviceKey | None:
+    parts = (plain or "").split("_")
+    if len(parts) < 3 or parts[0] != "hwd":
+        return None
+    key = DeviceKey.objects.filter(prefix=parts[1], is_active=True).first()
+    if key is None:
+        return None
+    if not hw_secrets.constant_time_equal(key.key_hash, hashlib.sha256(plain.encode()).hexdigest()):
+        return None
+    DeviceKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    return key
