@@ -1,6 +1,6 @@
 """Staff API for cases: queue, case, timeline, transitions, evidence (session sign-in)."""
 from django.utils.translation import gettext_lazy as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.security import django_auth
 from pydantic import Field
 
@@ -68,18 +68,18 @@ def case_list(request, filters: Query[CaseFilter]):
 
 @router.get("/{case_id}", response={200: CaseOut, 404: ErrorOut})
 def case_detail(request, case_id: int):
-    return 200, _detail(request, _get_visible(request, case_id))
+    return Status(200, _detail(request, _get_visible(request, case_id)))
 
 
 @router.get("/{case_id}/events", response={200: list[EventOut], 404: ErrorOut})
 def case_events(request, case_id: int):
     case = _get_visible(request, case_id)
-    return 200, [
+    return Status(200, [
         {"id": e.pk, "at": e.at, "actor": e.actor_label, "action": e.action, "from_status": e.from_status,
          "to_status": e.to_status, "note": e.note, "payload": e.payload, "is_public": e.is_public,
          "photo_count": len(e.photos.all())}
         for e in selectors.case_timeline(case)
-    ]
+    ])
 
 
 @router.post("/{case_id}/transitions", response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
@@ -91,7 +91,7 @@ def case_transition(request, case_id: int, payload: TransitionIn):
     data = payload.dict(exclude_none=True)
     action = data.pop("action")
     services.case_transition(case_id=case_id, action=action, actor=request.user, data=data)
-    return 200, _detail(request, _get_visible(request, case_id))
+    return Status(200, _detail(request, _get_visible(request, case_id)))
 
 
 @router.post("/{case_id}/evidence", response={200: CaseOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
@@ -101,7 +101,7 @@ def case_evidence(request, case_id: int):
     note = request.POST.get("note", "")
     services.case_submit_evidence(case_id=case_id, actor=request.user, note=note,
                                   uploads=request.FILES.getlist("photos"))
-    return 200, _detail(request, _get_visible(request, case_id))
+    return Status(200, _detail(request, _get_visible(request, case_id)))
 
 
 class ReporterOut(Schema):
@@ -125,4 +125,4 @@ def case_reporters(request, case_id: int):
     for report in case.reports.all():
         identity = identity_read(report=report, actor=request.user, purpose=f"case {case.reference} staff view")
         out.append({"report_id": report.pk, "anonymous": identity is None, **(identity or {})})
-    return 200, out
+    return Status(200, out)

@@ -112,8 +112,12 @@ def case_open_for_report(*, report) -> Case:
     case.save(update_fields=["reference"])
     report.case = case
     report.save(update_fields=["case"])
-    _record(case=case, actor=None, action="open", from_status="", to_status=CaseStatus.NEW, note="",
-            payload={"source": report.source, "regulator": regulator.pk if regulator else None}, public=True)
+    event = _record(case=case, actor=None, action="open", from_status="", to_status=CaseStatus.NEW, note="",
+                    payload={"source": report.source, "regulator": regulator.pk if regulator else None}, public=True)
+    from hazardwatch.cases import tasks as case_tasks
+
+    event_id = event.pk
+    transaction.on_commit(lambda: case_tasks.case_notify_reporter.enqueue(event_id))
     return case
 
 

@@ -5,4 +5,8 @@ from hazardwatch.public import views
 app_name = "public"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("report/", views.report_create, name="report"),
+    path("report/done/", views.report_done, name="report_done"),
+    path("status/", views.status, name="status"),
+    path("status/dispute/", views.status_dispute, name="status_dispute"),
 ]

@@ -2,7 +2,7 @@
 import json
 
 from django.utils.translation import gettext_lazy as _
-from ninja import Router
+from ninja import Router, Status
 from ninja.security import APIKeyHeader
 from pydantic import ValidationError as PydanticError
 
@@ -65,13 +65,13 @@ def _parse(request, schema):
         if not isinstance(raw, dict):
             raise ValueError
         return schema.model_validate(raw), photos
-    except (ValueError, json.JSONDecodeError, UnicodeDecodeError):
-        raise ApplicationError(BODY_INVALID) from None
     except PydanticError as exc:
         fields: dict[str, list[str]] = {}
         for err in exc.errors():
             fields.setdefault(".".join(str(p) for p in err["loc"]) or "body", []).append(err["msg"])
         raise ApplicationError(_("The request has invalid fields."), {"fields": fields}) from None
+    except (ValueError, json.JSONDecodeError, UnicodeDecodeError):
+        raise ApplicationError(BODY_INVALID) from None
 
 
 def _to_input(payload, photos, source, **extra) -> report_services.ReportInput:
@@ -86,8 +86,8 @@ def _to_input(payload, photos, source, **extra) -> report_services.ReportInput:
 
 
 def _receipt(report, code):
-    return 201, {"receipt_code": code, "status": report.case.status, "submitted_at": report.submitted_at,
-                 "reference": report.case.reference}
+    return Status(201, {"receipt_code": code, "status": report.case.status, "submitted_at": report.submitted_at,
+                        "reference": report.case.reference})
 
 
 @router.post("/reports", response={201: ReceiptOut, 400: ErrorOut, 429: ErrorOut}, openapi_extra=_MULTIPART_DOC,
@@ -122,7 +122,7 @@ def _status(report) -> dict:
 def report_lookup(request, payload: LookupIn):
     check_rate(request, "lookup")
     report = report_services.report_by_receipt(payload.receipt_code)
-    return 200, _status(report)
+    return Status(200, _status(report))
 
 
 @router.post("/reports/dispute", response={200: StatusOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut},
@@ -133,4 +133,4 @@ def report_dispute(request, payload: DisputeIn):
     case_services.case_transition(case_id=report.case_id, action="dispute", actor="reporter",
                                   data={"reason": payload.reason}, as_reporter=True)
     report.refresh_from_db()
-    return 200, _status(report)
+    return Status(200, _status(report))

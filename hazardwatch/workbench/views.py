@@ -1,0 +1,361 @@
+"""The staff workbench: the queue, the case page, actions, evidence, photos and reporter identity.
+
+Every read of a case goes through `Case.objects.visible_to(user)`; every write goes through
+`cases.services`. Service errors (`ApplicationError`) are shown on the page with their 4xx status.
+Requests from htmx get the part of the page they replace; the same URLs work without JavaScript.
+"""
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from hazardwatch.accounts.models import Organization
+from hazardwatch.accounts.selectors import user_is_staff_user
+from hazardwatch.cases import services
+from hazardwatch.cases.choices import CaseAction, CaseGrade, CaseStatus
+from hazardwatch.cases.models import Case, EvidencePhoto, MajorHazardPlan
+from hazardwatch.cases.selectors import case_list_for_user, case_timeline
+from hazardwatch.core.errors import ApplicationError, NotFound
+from hazardwatch.reports.models import ReportPhoto
+from hazardwatch.workbench.forms import ACTION_FORMS, QueueFilterForm, region_choices
+
+PAGE_SIZE = 25
+NO_WORKBENCH_ROLE = _("Your account has no role in a regulator department or a responsible unit, so there is "
+                      "no case queue for you. Ask your administrator to add you to your organization.")
+ONLY_REGULATORS_SEE_REPORTERS = _("Only the handling department may see who reported.")
+ACTION_DONE = _("Done: {action}.")
+
+
+# --- helpers --------------------------------------------------------------------------------------------
+
+def _is_htmx(request) -> bool:
+    """A partial-page request from htmx (a history restore wants the whole page)."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+
+
+def _vary(response):
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _forbidden(request, message=NO_WORKBENCH_ROLE):
+    return render(request, "workbench/forbidden.html", {"message": message}, status=403)
+
+
+def _not_found(request):
+    return render(request, "workbench/not_found.html", {}, status=404)
+
+
+def staff_required(view):
+    """Signed in (else to the login page) and holding a workbench role (else a 403 page)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not user_is_staff_user(request.user):
+            return _forbidden(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _visible_case(user, case_id: int) -> Case | None:
+    return (
+        Case.objects.visible_to(user)
+        .select_related("region", "regulator", "responsible_unit", "supervising_regulator", "merged_into",
+                        "determined_by", "listed_by")
+        .filter(pk=case_id)
+        .first()
+    )
+
+
+def _see_other(url: str) -> HttpResponseRedirect:
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+# --- queue ----------------------------------------------------------------------------------------------
+
+@require_GET
+@staff_required
+def queue(request):
+    user = request.user
+    form = QueueFilterForm(request.GET or None, regions=region_choices(user))
+    filters = form.filters() if form.is_bound else {}
+    page = Paginator(case_list_for_user(user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "cases": page.object_list,
+        "querystring": params.urlencode(),
+        "filtered": bool(filters),
+    }
+    if _is_htmx(request) and request.headers.get("HX-Target") == "queue-results":
+        return _vary(render(request, "workbench/_queue_results.html", context))
+    visible = Case.objects.visible_to(user)
+    context["summary"] = visible.aggregate(
+        open=Count("pk", filter=Q(status__in=[s for s in CaseStatus if s not in
+                                              (CaseStatus.CLOSED, CaseStatus.REJECTED, CaseStatus.MERGED)])),
+        new=Count("pk", filter=Q(status=CaseStatus.NEW)),
+        overdue=Count("pk", filter=Q(is_overdue=True)),
+        verification=Count("pk", filter=Q(status=CaseStatus.AWAITING_VERIFICATION)),
+        major=Count("pk", filter=Q(grade=CaseGrade.MAJOR) & ~Q(status__in=[CaseStatus.CLOSED, CaseStatus.REJECTED,
+                                                                           CaseStatus.MERGED])),
+    )
+    return _vary(render(request, "workbench/queue.html", context))
+
+
+# --- case page ------------------------------------------------------------------------------------------
+
+def _event_details(event, orgs: dict) -> list[tuple[str, str]]:
+    """Readable lines for the details an event stored in its payload."""
+    p = event.payload or {}
+    out = []
+    if p.get("grade"):
+        try:
+            out.append((_t("Grade"), str(CaseGrade(p["grade"]).label)))
+        except ValueError:
+            out.append((_t("Grade"), p["grade"]))
+    if p.get("criterion_standard") or p.get("criterion_item"):
+        out.append((_t("Criteria"), " · ".join(x for x in (p.get("criterion_standard"), p.get("criterion_item")) if x)))
+    if p.get("responsible_unit_id"):
+        out.append((_t("Responsible unit"), orgs.get(p["responsible_unit_id"], f"#{p['responsible_unit_id']}")))
+    if p.get("deadline"):
+        out.append((_t("Deadline"), str(p["deadline"])[:10]))
+    if p.get("target_reference"):
+        out.append((_t("Merged into"), p["target_reference"]))
+    if p.get("listed_by"):
+        out.append((_t("Listed by"), orgs.get(p["listed_by"], f"#{p['listed_by']}")))
+    if p.get("to_regulator"):
+        out.append((_t("Escalated to"), orgs.get(p["to_regulator"], f"#{p['to_regulator']}")))
+    if isinstance(p.get("plan"), dict):
+        out.append((_t("Time limit"), p["plan"].get("time_limit", "")))
+    return out
+
+
+def _case_context(request, case: Case, *, error: ApplicationError | None = None, error_action: str = "",
+                  bound_form=None, notice: str = "", reporters=None) -> dict:
+    user = request.user
+    roles = services.roles_on_case(user, case)
+    actions = services.actions_for(user, case)
+    action_forms = []
+    for action in actions:
+        form_class = ACTION_FORMS.get(action)
+        if form_class is None:
+            continue
+        form = bound_form if (bound_form is not None and action == error_action) else form_class(case=case)
+        action_forms.append(form)
+    reports = list(case.reports.prefetch_related("photos").order_by("submitted_at"))
+    events = list(case_timeline(case))
+    org_ids = set()
+    for e in events:
+        for key in ("responsible_unit_id", "listed_by", "to_regulator"):
+            if isinstance((e.payload or {}).get(key), int):
+                org_ids.add(e.payload[key])
+    orgs = {o.pk: o.display_name for o in Organization.objects.filter(pk__in=org_ids)}
+    for e in events:
+        e.details = _event_details(e, orgs)
+    merge_candidates = []
+    if CaseAction.MERGE in actions:
+        county = "/".join(case.region_path.strip("/").split("/")[:3]) + "/" if case.region_path else ""
+        merge_candidates = list(
+            Case.objects.visible_to(user).open().exclude(pk=case.pk).filter(region_path__startswith=county,
+                                                                            sector=case.sector)
+            .order_by("-created_at")[:30]
+        )
+    return {
+        "case": case,
+        "roles": roles,
+        "action_forms": action_forms,
+        "error": error,
+        "error_action": error_action,
+        "notice": notice,
+        "reports": reports,
+        "photos": [p for r in reports for p in r.photos.all()],
+        "events": events,
+        "plan": MajorHazardPlan.objects.filter(case=case).first(),
+        "can_reveal": "regulator" in roles,
+        "reporters": reporters,
+        "merge_candidates": merge_candidates,
+        "is_major": case.grade == CaseGrade.MAJOR,
+    }
+
+
+@require_GET
+@staff_required
+def case_detail(request, case_id: int):
+    case = _visible_case(request.user, case_id)
+    if case is None:
+        return _not_found(request)
+    return render(request, "workbench/case.html", _case_context(request, case))
+
+
+def _render_case(request, case, *, status=200, **extra):
+    """The main panel for htmx, the whole page otherwise."""
+    template = "workbench/_case_main.html" if _is_htmx(request) else "workbench/case.html"
+    return _vary(render(request, template, _case_context(request, case, **extra), status=status))
+
+
+def _action_failed(request, case_id: int, action: str, exc: ApplicationError):
+    if isinstance(exc, NotFound):
+        return _not_found(request)
+    case = _visible_case(request.user, case_id)
+    if case is None:
+        return _not_found(request)
+    bound = None
+    form_class = ACTION_FORMS.get(action)
+    if form_class is not None:
+        bound = form_class(request.POST, case=case)
+        bound.is_valid()
+        for field, problems in (exc.extra or {}).get("fields", {}).items():
+            for problem in problems if isinstance(problems, list) else [problems]:
+                if field in bound.fields and str(problem) != str(exc.message):
+                    bound.add_error(field, str(problem))
+    status = exc.status_code if 400 <= exc.status_code < 500 else 400
+    return _render_case(request, case, status=status, error=exc, error_action=action, bound_form=bound)
+
+
+def _action_done(request, case_id: int, action: str):
+    try:
+        label = str(CaseAction(action).label)
+    except ValueError:
+        label = action
+    notice = ACTION_DONE.format(action=label)
+    if not _is_htmx(request):
+        messages.success(request, notice)
+        return _see_other(reverse("workbench:case", args=[case_id]))
+    case = _visible_case(request.user, case_id)
+    if case is None:  # no longer visible after the action: back to the queue
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("workbench:queue")
+        return response
+    return _render_case(request, case, notice=notice)
+
+
+@require_POST
+@staff_required
+def case_action(request, case_id: int, action: str):
+    case = _visible_case(request.user, case_id)
+    if case is None:
+        return _not_found(request)
+    if action == CaseAction.SUBMIT:
+        return _evidence(request, case)
+    # Keys starting with "_" are internal to the service (e.g. "_has_files"): never taken from a form.
+    data = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken" and not k.startswith("_")}
+    try:
+        services.case_transition(case_id=case.pk, action=action, actor=request.user, data=data)
+    except ApplicationError as exc:
+        return _action_failed(request, case.pk, action, exc)
+    return _action_done(request, case.pk, action)
+
+
+def _evidence(request, case):
+    try:
+        services.case_submit_evidence(case_id=case.pk, actor=request.user, note=request.POST.get("note", ""),
+                                      uploads=request.FILES.getlist("photos"))
+    except ApplicationError as exc:
+        return _action_failed(request, case.pk, CaseAction.SUBMIT, exc)
+    return _action_done(request, case.pk, CaseAction.SUBMIT)
+
+
+@require_POST
+@staff_required
+def case_evidence(request, case_id: int):
+    case = _visible_case(request.user, case_id)
+    if case is None:
+        return _not_found(request)
+    return _evidence(request, case)
+
+
+@require_POST
+@staff_required
+def case_reporters(request, case_id: int):
+    """Decrypt who reported (regulators only). Every read is written to the audit log by identity_read."""
+    from hazardwatch.reports.services import identity_read
+
+    case = _visible_case(request.user, case_id)
+    if case is None:
+        return _not_found(request)
+    if "regulator" not in services.roles_on_case(request.user, case):
+        if _is_htmx(request):
+            return render(request, "workbench/_reporters.html",
+                          {"case": case, "denied": ONLY_REGULATORS_SEE_REPORTERS}, status=403)
+        return _forbidden(request, ONLY_REGULATORS_SEE_REPORTERS)
+    rows = []
+    for report in case.reports.order_by("submitted_at"):
+        identity = identity_read(report=report, actor=request.user,
+                                 purpose=f"case {case.reference} workbench view")
+        rows.append({"report": report, "identity": identity})
+    if _is_htmx(request):
+        response = render(request, "workbench/_reporters.html", {"case": case, "reporters": rows})
+    else:
+        response = render(request, "workbench/case.html", _case_context(request, case, reporters=rows))
+    response["Cache-Control"] = "no-store"
+    return _vary(response)
+
+
+# --- photos ---------------------------------------------------------------------------------------------
+
+def _stream(file_field, content_type: str):
+    try:
+        handle = file_field.open("rb")
+    except (FileNotFoundError, OSError, ValueError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type=content_type)
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_GET
+@staff_required
+def report_photo(request, photo_id: int):
+    """A reported photo, only if its case is visible to the user.
+
+    Derivatives (re-encoded without metadata) are served when they exist. Regulators get the original
+    while the derivatives are being made; anybody else (the reported unit) never gets the original,
+    whose metadata may point at the reporter, and gets a copy stripped on the fly instead.
+    """
+    photo = ReportPhoto.objects.select_related("report").filter(pk=photo_id).first()
+    case = _visible_case(request.user, photo.report.case_id) if photo and photo.report.case_id else None
+    if case is None:
+        raise Http404
+    thumb = request.GET.get("size") == "thumb"
+    if thumb and photo.thumbnail:
+        return _stream(photo.thumbnail, "image/jpeg")
+    if photo.stripped:
+        return _stream(photo.stripped, "image/jpeg")
+    if "regulator" in services.roles_on_case(request.user, case):
+        return _stream(photo.original, photo.content_type)
+    from hazardwatch.reports.images import make_derivatives
+
+    try:
+        with photo.original.open("rb") as fh:
+            clean, small = make_derivatives(fh.read())
+    except (FileNotFoundError, OSError, ValueError):
+        raise Http404 from None
+    response = HttpResponse(small if thumb else clean, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=600"
+    return response
+
+
+@require_GET
+@staff_required
+def evidence_photo(request, photo_id: int):
+    photo = EvidencePhoto.objects.select_related("event").filter(pk=photo_id).first()
+    if photo is None or _visible_case(request.user, photo.event.case_id) is None:
+        raise Http404
+    return _stream(photo.file, photo.content_type)
