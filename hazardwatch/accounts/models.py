@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from hazardwatch.accounts.uscc import validate_uscc
 from hazardwatch.core.choices import SECTOR_VALUES, Sector
 from hazardwatch.core.models import TimeStampedModel
+from hazardwatch.places.models import Located
 
 
 class User(AbstractUser):
@@ -52,7 +53,7 @@ def validate_sectors(value) -> None:
         raise ValidationError(_("Sectors must be a list of known sector codes."), code="sectors")
 
 
-class Organization(TimeStampedModel):
+class Organization(Located, TimeStampedModel):
     """A regulator department (sector set + region), enterprise, school, community or campaign office."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=OrganizationKind.choices, db_index=True)
@@ -64,8 +65,6 @@ class Organization(TimeStampedModel):
                                help_text=_("For regulators: the sectors this department supervises."))
     uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True, validators=[validate_uscc])
     address = models.CharField(_("address"), max_length=300, blank=True)
-    lat = models.FloatField(_("latitude"), null=True, blank=True)
-    lon = models.FloatField(_("longitude"), null=True, blank=True)
     primary_sector = models.CharField(_("main sector"), max_length=32, choices=Sector.choices, blank=True)
 
     class Meta:

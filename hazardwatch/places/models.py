@@ -82,6 +82,15 @@ class Located(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        # H3 cells are derived from lat/lon; keep them in step wherever the point was set.
+        if self.lat is not None and self.lon is not None:
+            cells = geo.h3_cells(self.lat, self.lon)
+            self.h3_r5, self.h3_r7, self.h3_r9 = cells[5], cells[7], cells[9]
+            if not self.input_crs:
+                self.input_crs, self.input_lat, self.input_lon = CRS.WGS84, self.lat, self.lon
+        super().save(*args, **kwargs)
+
     def set_location(self, lat: float, lon: float, crs: str = CRS.WGS84) -> None:
         self.input_crs, self.input_lat, self.input_lon = crs, lat, lon
         self.lat, self.lon = geo.to_wgs84(lat, lon, crs)
