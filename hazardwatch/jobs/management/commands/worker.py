@@ -18,7 +18,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not options["no_schedule"]:
             threading.Thread(target=self._scheduler, daemon=True).start()
-        worker_args = ["--batch"] if options["batch"] else []
+        worker_args = ["--no-reload", "--queue-name", "*"]
+        if options["batch"]:
+            worker_args += ["--batch", "--no-startup-delay"]
         call_command("db_worker", *worker_args)
 
     def _scheduler(self):
