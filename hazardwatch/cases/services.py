@@ -36,6 +36,7 @@ EVIDENCE_REQUIRED = _("Describe what was done and attach at least one photo.")
 MERGE_TARGET_INVALID = _("Choose an open case, other than this one, to merge into.")
 NOTE_REQUIRED = _("The note is empty.")
 TEXT_TOO_LONG = _("The text is longer than {limit} characters.")
+TEXT_REQUIRED = _("{field} must be text.")
 
 TEXT_LIMIT = 2000
 
@@ -154,10 +155,12 @@ def actions_for(user, case: Case) -> list[str]:
 def _text(data: dict, key: str, *, required_message=None) -> str:
     value = data.get(key) or ""
     if not isinstance(value, str):
-        raise ApplicationError(_("{field} must be text.").format(field=key), {"fields": {key: ["text"]}})
+        message = TEXT_REQUIRED.format(field=key)
+        raise ApplicationError(message, {"fields": {key: [message]}})
     value = value.strip()
     if len(value) > TEXT_LIMIT:
-        raise ApplicationError(TEXT_TOO_LONG.format(limit=TEXT_LIMIT), {"fields": {key: ["too long"]}})
+        message = TEXT_TOO_LONG.format(limit=TEXT_LIMIT)
+        raise ApplicationError(message, {"fields": {key: [message]}})
     if required_message and not value:
         raise ApplicationError(required_message, {"fields": {key: [str(required_message)]}})
     return value

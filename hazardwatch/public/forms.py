@@ -113,7 +113,8 @@ class ReceiptForm(forms.Form):
         label=_("Receipt code"),
         error_messages={"required": RECEIPT_REQUIRED},
         widget=forms.TextInput(attrs={
-            "placeholder": "XXXX-XXXX-XXXX-XXXX", "autocomplete": "off", "autocapitalize": "characters",
+            "class": "code-input", "placeholder": "XXXX-XXXX-XXXX-XXXX", "autocomplete": "off",
+            "autocapitalize": "characters",
             "spellcheck": "false", "maxlength": 64,
         }),
     )

@@ -2,9 +2,12 @@
 
 Nothing here validates a report or changes a case by itself: the services do, and their
 ApplicationErrors come back as the form re-rendered with inline messages (4xx, never a 500).
-The receipt code never appears in a URL: it is shown once from the session after the redirect,
+The receipt code never appears in a URL: it is shown once, carried to the done page by an encrypted cookie,
 and later typed into a POST form.
 """
+import json
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -16,16 +19,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from hazardwatch.cases import selectors as case_selectors
 from hazardwatch.cases import services as case_services
 from hazardwatch.cases.choices import CaseStatus
+from hazardwatch.core import secrets as hw_secrets
 from hazardwatch.core.errors import ApplicationError, RateLimited
 from hazardwatch.core.ratelimit import check_rate
 from hazardwatch.public.forms import DisputeForm, ReceiptForm, ReportForm
 from hazardwatch.reports import services as report_services
 from hazardwatch.reports.choices import ReportSource
 
-SESSION_RECEIPT = "hazardwatch.public.receipt"
+RECEIPT_COOKIE = "hw_receipt"
 
 REPORT_SAVE_FAILED = _("The report could not be saved. Please check it and submit again.")
-PHOTOS_AGAIN = _("For your safety, attached photos are not kept when the form has errors. Please attach them again.")
 DISPUTE_RECORDED = _("Thank you. Your dispute was recorded and the case has been reopened for the department to check.")
 
 # What each public step means to the reporter (the staff action names are internal).
@@ -79,11 +82,15 @@ def _report_input(form: ReportForm, request) -> report_services.ReportInput:
     )
 
 
+def _form_context(form, **extra) -> dict:
+    return {"form": form, "nav": "report", "max_photos": settings.HAZARDWATCH_MAX_PHOTOS, **extra}
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def report_create(request):
     if request.method != "POST":
-        return render(request, "public/report_form.html", {"form": ReportForm(), "nav": "report"})
+        return render(request, "public/report_form.html", _form_context(ReportForm()))
 
     form = ReportForm(request.POST, request.FILES)
     form.is_valid()  # the form only tidies values; the service validates
@@ -92,29 +99,39 @@ def report_create(request):
         report, receipt = report_services.report_submit(_report_input(form, request))
     except ApplicationError as exc:
         form.add_service_errors((exc.extra or {}).get("fields") or {})
-        context = {"form": form, "nav": "report", "error_message": exc.message,
-                   "photos_again": bool(request.FILES.getlist("photos"))}
+        context = _form_context(form, error_message=exc.message, photos_again=bool(request.FILES.getlist("photos")))
         response = render(request, "public/report_form.html", context, status=exc.status_code)
         return _retry_after(response, exc)
     except ValidationError:
-        context = {"form": form, "nav": "report", "error_message": REPORT_SAVE_FAILED,
-                   "photos_again": bool(request.FILES.getlist("photos"))}
+        context = _form_context(form, error_message=REPORT_SAVE_FAILED,
+                                photos_again=bool(request.FILES.getlist("photos")))
         return render(request, "public/report_form.html", context, status=400)
 
-    request.session[SESSION_RECEIPT] = {
-        "code": receipt,
-        "reference": report.case.reference if report.case_id else "",
-        "photos": report.photos.count(),
-    }
-    return HttpResponseRedirect(reverse("public:report_done"), status=303)
+    # The receipt travels to the done page in a short-lived, encrypted, HttpOnly cookie scoped to that
+    # page: nothing is stored on the server (no session row holds it) and it never appears in a URL.
+    shown = {"code": receipt, "reference": report.case.reference if report.case_id else "",
+             "photos": report.photos.count()}
+    response = HttpResponseRedirect(reverse("public:report_done"), status=303)
+    response.set_cookie(RECEIPT_COOKIE, hw_secrets.encrypt_text(json.dumps(shown)), max_age=600,
+                        path=reverse("public:report_done"), httponly=True, samesite="Strict",
+                        secure=request.is_secure())
+    return response
 
 
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def report_done(request):
-    """Show the receipt code once: it is taken out of the session as the page is rendered."""
-    shown = request.session.pop(SESSION_RECEIPT, None)
-    return render(request, "public/report_done.html", {"shown": shown, "nav": "report"})
+    """Show the receipt code once: the cookie that carried it is deleted as the page is rendered."""
+    shown = None
+    token = request.COOKIES.get(RECEIPT_COOKIE)
+    if token:
+        try:
+            shown = json.loads(hw_secrets.decrypt_text(token))
+        except (ValueError, TypeError):
+            shown = None
+    response = render(request, "public/report_done.html", {"shown": shown, "nav": "report"})
+    response.delete_cookie(RECEIPT_COOKIE, path=reverse("public:report_done"), samesite="Strict")
+    return response
 
 
 # --- status look-up and dispute -------------------------------------------------------------------
