@@ -1,4 +1,5 @@
 """Shared reads of cases: queues with filters, timelines, public status."""
+from django.db.models import F
 from django.utils import timezone
 
 from hazardwatch.cases.choices import CaseStatus
@@ -32,7 +33,7 @@ def case_list_for_user(user, filters: dict | None = None):
     if filters.get("q"):
         q = str(filters["q"])[:100]
         qs = qs.filter(description__icontains=q) | qs.filter(reference__icontains=q)
-    return qs.order_by("-is_overdue", "deadline", "-created_at")
+    return qs.order_by("-is_overdue", F("deadline").asc(nulls_last=True), "-created_at")
 
 
 def case_timeline(case: Case, *, public_only: bool = False):

@@ -212,6 +212,20 @@ def case_transition(*, case_id: int, action: str, actor, data: dict | None = Non
     if action not in ALLOWED:
         raise ApplicationError(CASE_ACTION_UNKNOWN, {"fields": {"action": [str(CASE_ACTION_UNKNOWN)]}})
     rule = ALLOWED[action]
+    written: list = []
+    try:
+        return _transition(case_id, action, rule, actor, data, files, as_reporter, written)
+    except Exception:
+        # The transaction rolled back; remove the files this call wrote so nothing half-stored remains.
+        for f in written:
+            try:
+                f.storage.delete(f.name)
+            except OSError:
+                pass
+        raise
+
+
+def _transition(case_id, action, rule, actor, data, files, as_reporter, written) -> Case:
     with transaction.atomic():
         case = Case.objects.select_for_update().filter(pk=case_id).first()
         if case is None:
@@ -240,7 +254,7 @@ def case_transition(*, case_id: int, action: str, actor, data: dict | None = Non
         event = _record(case=case, actor=actor, action=action, from_status=from_status,
                         to_status=case.status, note=note, payload=payload, public=rule.public)
         if action == A.SUBMIT and files:
-            _attach_evidence(event, files)
+            _attach_evidence(event, files, written)
         if rule.public:
             from hazardwatch.cases import tasks as case_tasks
 
@@ -252,7 +266,8 @@ def case_transition(*, case_id: int, action: str, actor, data: dict | None = Non
 # --- per-action handlers: validate data, change fields, return (note, payload) -------------------------
 
 def _accept(case, actor, data, roles):
-    case.deadline = None
+    # Grading and assignment are due within the same number of days as acceptance.
+    case.deadline = timezone.now() + dt.timedelta(days=policy_for(case.regulator).acceptance_days)
     case.is_overdue = False
     return _text(data, "note"), {}
 
@@ -404,13 +419,14 @@ _HANDLERS = {
 }
 
 
-def _attach_evidence(event: CaseEvent, checked_images) -> None:
+def _attach_evidence(event: CaseEvent, checked_images, written: list) -> None:
     from django.core.files.base import ContentFile
 
     for image in checked_images:
         photo = EvidencePhoto(event=event, extension=image.extension, content_type=image.content_type,
                               width=image.width, height=image.height, size_bytes=len(image.data), sha256=image.sha256)
         photo.file.save(f"e.{image.extension}", ContentFile(image.data), save=False)
+        written.append(photo.file)
         photo.save()
 
 
@@ -428,30 +444,8 @@ def case_submit_evidence(*, case_id: int, actor, note: str, uploads) -> Case:
             images.append(check_image(upload))
         except ImageRejected as exc:
             raise ApplicationError(str(exc), {"fields": {"photos": [str(exc)]}}) from None
-    try:
-        return case_transition(case_id=case_id, action=A.SUBMIT, actor=actor,
-                               data={"note": note, "_has_files": len(images)}, files=images)
-    except Exception:
-        # A failed transaction leaves no rows; remove any files written before the failure.
-        from hazardwatch.cases.models import EvidencePhoto as EP
-
-        known = set(EP.objects.filter(event__case_id=case_id).values_list("file", flat=True))
-        _cleanup_orphans(case_id, known)
-        raise
-
-
-def _cleanup_orphans(case_id: int, known: set[str]) -> None:
-    from django.core.files.storage import default_storage
-
-    folder = f"private/evidence/{case_id}"
-    try:
-        _, names = default_storage.listdir(folder)
-    except (FileNotFoundError, OSError):
-        return
-    for name in names:
-        path = f"{folder}/{name}"
-        if path not in known:
-            default_storage.delete(path)
+    return case_transition(case_id=case_id, action=A.SUBMIT, actor=actor,
+                           data={"note": note, "_has_files": len(images)}, files=images)
 
 
 # --- periodic ---------------------------------------------------------------------------------------

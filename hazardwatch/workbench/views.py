@@ -52,7 +52,10 @@ def _forbidden(request, message=NO_WORKBENCH_ROLE):
 
 
 def _not_found(request):
-    return render(request, "workbench/not_found.html", {}, status=404)
+    response = render(request, "workbench/not_found.html", {}, status=404)
+    if _is_htmx(request):
+        response["HX-Refresh"] = "true"  # show the whole "not found" page, not a fragment of it
+    return response
 
 
 def staff_required(view):
@@ -102,6 +105,7 @@ def queue(request):
         "cases": page.object_list,
         "querystring": params.urlencode(),
         "filtered": bool(filters),
+        "nav": "queue",
     }
     if _is_htmx(request) and request.headers.get("HX-Target") == "queue-results":
         return _vary(render(request, "workbench/_queue_results.html", context))
@@ -146,20 +150,47 @@ def _event_details(event, orgs: dict) -> list[tuple[str, str]]:
     return out
 
 
+# Forward steps first, then the ones that end or send back a case, the internal note last.
+DISPLAY_ORDER = [CaseAction.ACCEPT, CaseAction.GRADE, CaseAction.ASSIGN, CaseAction.PLAN, CaseAction.START,
+                 CaseAction.SUBMIT, CaseAction.APPROVE, CaseAction.LIST, CaseAction.MERGE, CaseAction.REJECT,
+                 CaseAction.RETURN, CaseAction.NOTE]
+
+
+def _worth_offering(case: Case, action: str) -> bool:
+    """Leave out actions the service would always refuse in this case's current data."""
+    if action == CaseAction.LIST:
+        return case.grade == CaseGrade.MAJOR and not case.is_listed
+    return True
+
+
+def _primary_action(case: Case, actions: list[str]) -> str:
+    """The next step the case is waiting for: its form is shown open."""
+    has_plan = MajorHazardPlan.objects.filter(case=case).exists()
+    for action in actions:
+        if action == CaseAction.GRADE and case.grade:
+            continue
+        if action == CaseAction.PLAN and (case.grade != CaseGrade.MAJOR or has_plan):
+            continue
+        if action in (CaseAction.MERGE, CaseAction.REJECT, CaseAction.RETURN, CaseAction.NOTE):
+            continue
+        return action
+    return ""
+
+
 def _case_context(request, case: Case, *, error: ApplicationError | None = None, error_action: str = "",
                   bound_form=None, notice: str = "", reporters=None) -> dict:
     user = request.user
     roles = services.roles_on_case(user, case)
     actions = services.actions_for(user, case)
     action_forms = []
-    for action in actions:
+    for action in sorted(actions, key=lambda a: DISPLAY_ORDER.index(a) if a in DISPLAY_ORDER else 99):
         form_class = ACTION_FORMS.get(action)
-        if form_class is None:
+        if form_class is None or not _worth_offering(case, action):
             continue
         form = bound_form if (bound_form is not None and action == error_action) else form_class(case=case)
         action_forms.append(form)
     reports = list(case.reports.prefetch_related("photos").order_by("submitted_at"))
-    events = list(case_timeline(case))
+    events = list(case_timeline(case).select_related("actor"))
     org_ids = set()
     for e in events:
         for key in ("responsible_unit_id", "listed_by", "to_regulator"):
@@ -180,6 +211,7 @@ def _case_context(request, case: Case, *, error: ApplicationError | None = None,
         "case": case,
         "roles": roles,
         "action_forms": action_forms,
+        "open_action": error_action or _primary_action(case, [f.action for f in action_forms]),
         "error": error,
         "error_action": error_action,
         "notice": notice,
@@ -191,6 +223,7 @@ def _case_context(request, case: Case, *, error: ApplicationError | None = None,
         "reporters": reporters,
         "merge_candidates": merge_candidates,
         "is_major": case.grade == CaseGrade.MAJOR,
+        "nav": "queue",
     }
 
 

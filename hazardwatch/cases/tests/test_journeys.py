@@ -271,14 +271,39 @@ def test_case_api_requires_sign_in(client, city):
 
 @pytest.mark.django_db
 def test_audit_verify_catches_a_tampered_case_event(client, city):
-    from django.db import connection
+    from hazardwatch.core.tests.test_audit import tamper
 
     _, case = submit(client)
     act(client, city.inspector_li, case, "accept")
     act(client, city.inspector_li, case, "reject", reason="重复")
     assert audit_verify().ok
     target = AuditEntry.objects.filter(action="case.accept").get()
-    with connection.cursor() as cur:
-        cur.execute("UPDATE core_auditentry SET actor_label = %s WHERE id = %s", ["someone_else", target.pk])
+    tamper("UPDATE core_auditentry SET actor_label = %s WHERE id = %s", ["someone_else", target.pk])
     result = audit_verify()
     assert not result.ok and result.broken_id == target.pk
+
+
+@pytest.mark.django_db
+def test_refused_evidence_leaves_no_files(client, city, make_jpeg, settings):
+    from pathlib import Path
+
+    _, case = submit(client)
+    act(client, city.inspector_li, case, "accept")
+    out = evidence(client, city.inspector_li, case, make_jpeg, expect=409)  # not being rectified yet
+    assert out["message"]
+    evidence_dir = Path(settings.MEDIA_ROOT) / "private" / "evidence"
+    assert not evidence_dir.exists() or not any(p.is_file() for p in evidence_dir.rglob("*"))
+
+
+@pytest.mark.django_db
+def test_accepted_case_that_is_never_assigned_escalates(client, city):
+    _, case = submit(client)
+    act(client, city.inspector_li, case, "accept")
+    case.refresh_from_db()
+    assert case.deadline is not None
+    Case.objects.filter(pk=case.pk).update(deadline=timezone.now() - dt.timedelta(minutes=1))
+    from hazardwatch.cases.services import cases_mark_overdue
+
+    assert cases_mark_overdue() == 1
+    case.refresh_from_db()
+    assert case.is_overdue and case.supervising_regulator == city.city_fire
