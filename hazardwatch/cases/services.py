@@ -12,6 +12,7 @@ from hazardwatch.cases.choices import CaseGrade, CaseStatus
 from hazardwatch.cases.models import Case, CaseEvent, EvidencePhoto, MajorHazardPlan
 from hazardwatch.cases.transitions import ALLOWED
 from hazardwatch.core.audit import audit_append
+from hazardwatch.core.files import delete_quietly
 from hazardwatch.core.choices import Sector
 from hazardwatch.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 
@@ -217,11 +218,7 @@ def case_transition(*, case_id: int, action: str, actor, data: dict | None = Non
         return _transition(case_id, action, rule, actor, data, files, as_reporter, written)
     except Exception:
         # The transaction rolled back; remove the files this call wrote so nothing half-stored remains.
-        for f in written:
-            try:
-                f.storage.delete(f.name)
-            except OSError:
-                pass
+        delete_quietly(written)
         raise
 
 

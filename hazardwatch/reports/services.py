@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hazardwatch.core import secrets as hw_secrets
 from hazardwatch.core.audit import audit_append
+from hazardwatch.core.files import delete_quietly
 from hazardwatch.core.errors import ApplicationError, NotFound
 from hazardwatch.places import geo
 from hazardwatch.reports.choices import CATEGORY_SECTOR, PlaceType, ReportCategory, ReportSource
@@ -248,11 +249,7 @@ def report_submit(data: ReportInput) -> tuple[Report, str]:
                 report_id = report.pk
                 transaction.on_commit(lambda: report_tasks.report_photos_process.enqueue(report_id))
     except Exception:
-        for f in written:
-            try:
-                f.storage.delete(f.name)
-            except OSError:
-                pass
+        delete_quietly(written)
         raise
     return report, receipt
 
