@@ -90,9 +90,6 @@ def test_regulator_accepts_a_case(world, live_server, desktop_page):
     errors = []
     page = desktop_page
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    if screenshots:  # the picture shows one language until the Chinese translations are done
-        page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
-
     page.goto(f"{live_server.url}/staff/")
     assert "/staff/login/" in page.url
     page.fill("input[name=username]", "jinshui_staff")
