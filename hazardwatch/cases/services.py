@@ -370,6 +370,9 @@ def _submit(case, actor, data, roles):
     note = _text(data, "note", required_message=EVIDENCE_REQUIRED)
     if not data.get("_has_files"):
         raise ApplicationError(EVIDENCE_REQUIRED, {"fields": {"photos": [str(EVIDENCE_REQUIRED)]}})
+    # The unit's deadline stops running once evidence is in; the acceptance check is the regulator's step.
+    case.deadline = None
+    case.is_overdue = False
     return note, {"photos": data.get("_has_files")}
 
 
@@ -384,7 +387,10 @@ def _approve(case, actor, data, roles):
 
 def _return(case, actor, data, roles):
     reason = _text(data, "reason", required_message=REASON_REQUIRED)
-    return reason, {}
+    policy = policy_for(case.regulator)
+    days = policy.major_deadline_days if case.grade == CaseGrade.MAJOR else policy.general_deadline_days
+    case.deadline = timezone.now() + dt.timedelta(days=days)
+    return reason, {"deadline": case.deadline.isoformat()}
 
 
 def _dispute(case, actor, data, roles):
