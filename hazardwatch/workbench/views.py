@@ -14,7 +14,7 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirec
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -130,23 +130,23 @@ def _event_details(event, orgs: dict) -> list[tuple[str, str]]:
     out = []
     if p.get("grade"):
         try:
-            out.append((_t("Grade"), str(CaseGrade(p["grade"]).label)))
+            out.append((gettext("Grade"), str(CaseGrade(p["grade"]).label)))
         except ValueError:
-            out.append((_t("Grade"), p["grade"]))
+            out.append((gettext("Grade"), p["grade"]))
     if p.get("criterion_standard") or p.get("criterion_item"):
-        out.append((_t("Criteria"), " · ".join(x for x in (p.get("criterion_standard"), p.get("criterion_item")) if x)))
+        out.append((gettext("Criteria"), " · ".join(x for x in (p.get("criterion_standard"), p.get("criterion_item")) if x)))
     if p.get("responsible_unit_id"):
-        out.append((_t("Responsible unit"), orgs.get(p["responsible_unit_id"], f"#{p['responsible_unit_id']}")))
+        out.append((gettext("Responsible unit"), orgs.get(p["responsible_unit_id"], f"#{p['responsible_unit_id']}")))
     if p.get("deadline"):
-        out.append((_t("Deadline"), str(p["deadline"])[:10]))
+        out.append((gettext("Deadline"), str(p["deadline"])[:10]))
     if p.get("target_reference"):
-        out.append((_t("Merged into"), p["target_reference"]))
+        out.append((gettext("Merged into"), p["target_reference"]))
     if p.get("listed_by"):
-        out.append((_t("Listed by"), orgs.get(p["listed_by"], f"#{p['listed_by']}")))
+        out.append((gettext("Listed by"), orgs.get(p["listed_by"], f"#{p['listed_by']}")))
     if p.get("to_regulator"):
-        out.append((_t("Escalated to"), orgs.get(p["to_regulator"], f"#{p['to_regulator']}")))
+        out.append((gettext("Escalated to"), orgs.get(p["to_regulator"], f"#{p['to_regulator']}")))
     if isinstance(p.get("plan"), dict):
-        out.append((_t("Time limit"), p["plan"].get("time_limit", "")))
+        out.append((gettext("Time limit"), p["plan"].get("time_limit", "")))
     return out
 
 
