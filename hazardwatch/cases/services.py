@@ -52,10 +52,11 @@ def regulator_for(*, region, sector: str) -> Organization | None:
     """
     if region is None:
         return None
-    candidates = [
-        org for org in Organization.objects.filter(kind=OrganizationKind.REGULATOR).select_related("region")
-        if region.path.startswith(org.region.path)
-    ]
+    ancestor_codes = [code for code in region.path.strip("/").split("/") if code]
+    candidates = list(
+        Organization.objects.filter(kind=OrganizationKind.REGULATOR, region__code__in=ancestor_codes)
+        .select_related("region")
+    )
     for wanted in (sector, Sector.OTHER):
         matching = [o for o in candidates if wanted in o.sectors]
         if matching:
