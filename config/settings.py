@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "hazardwatch.core",
     "hazardwatch.places",
     "hazardwatch.accounts",
+    "hazardwatch.criteria",
     "hazardwatch.reports",
     "hazardwatch.cases",
     "hazardwatch.public",
@@ -157,7 +158,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {"django.server": {"level": "WARNING"}, "bm25s": {"level": "WARNING"}, "jieba": {"level": "WARNING"}},
 }
 
 # --- Hazardwatch ---------------------------------------------------------------------------------

@@ -54,6 +54,15 @@ def _detail(request, case: Case) -> dict:
         "criterion_note": case.criterion_note, "escalation_level": case.escalation_level,
         "supervising_regulator": case.supervising_regulator.name if case.supervising_regulator else None,
         "closed_at": case.closed_at, "allowed_actions": services.actions_for(request.user, case),
+        "criterion_id": case.criterion_id, "criterion_edition": case.criterion_edition,
+        "is_major_candidate": case.reports.filter(is_major_candidate=True).exists(),
+        "candidates": [
+            {"criterion_id": m.criterion_id, "standard": m.criterion.standard.code,
+             "document_number": m.criterion.standard.document_number, "edition": m.criterion.standard.edition,
+             "item": m.criterion.code, "text": m.criterion.text, "score": round(m.score, 4), "is_full": m.is_full,
+             "reasons": m.reasons, "unverified": m.criterion.unverified}
+            for m in selectors.case_candidates(case)
+        ],
         "plan": plan, "photo_count": sum(r.photos.count() for r in case.reports.all()),
     }
 

@@ -64,6 +64,10 @@ class Case(Located, TimeStampedModel):
     criterion_standard = models.CharField(_("criterion standard"), max_length=80, blank=True)
     criterion_item = models.CharField(_("criterion item"), max_length=40, blank=True)
     criterion_note = models.TextField(_("determination note"), blank=True)
+    criterion = models.ForeignKey("criteria.Criterion", models.PROTECT, null=True, blank=True, related_name="cases",
+                                  verbose_name=_("confirmed criterion item"))
+    criterion_edition = models.CharField(_("criterion edition"), max_length=20, blank=True,
+                                         help_text=_("The edition in force on the finding date."))
     determined_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
                                       related_name="+", verbose_name=_("determined by"))
     determined_at = models.DateTimeField(_("determined at"), null=True, blank=True)

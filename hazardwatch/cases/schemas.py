@@ -30,6 +30,19 @@ class PlanOut(Schema):
     contingency_plan: str
 
 
+class CandidateOut(Schema):
+    criterion_id: int
+    standard: str
+    document_number: str
+    edition: str
+    item: str
+    text: str
+    score: float
+    is_full: bool
+    reasons: list[str]
+    unverified: bool
+
+
 class CaseOut(CaseListOut):
     description: str
     address: str
@@ -41,6 +54,10 @@ class CaseOut(CaseListOut):
     criterion_standard: str
     criterion_item: str
     criterion_note: str
+    criterion_id: int | None
+    criterion_edition: str
+    is_major_candidate: bool
+    candidates: list[CandidateOut]
     escalation_level: int
     supervising_regulator: str | None
     closed_at: datetime | None
@@ -69,6 +86,7 @@ class TransitionIn(Schema):
     grade: str | None = Field(None, max_length=20)
     criterion_standard: str | None = Field(None, max_length=200)
     criterion_item: str | None = Field(None, max_length=100)
+    criterion_id: int | None = None
     responsible_unit_id: int | None = None
     deadline: str | None = Field(None, max_length=40)
     target_case_id: int | None = None

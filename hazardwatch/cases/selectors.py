@@ -62,3 +62,14 @@ def case_public_status(case: Case) -> dict:
         ],
         "now": timezone.now(),
     }
+
+
+def case_candidates(case: Case) -> list:
+    """Criteria candidates found for the case's reports, best first, one row per item."""
+    from hazardwatch.criteria.models import ReportCriterionMatch
+
+    best: dict[int, ReportCriterionMatch] = {}
+    for m in ReportCriterionMatch.objects.filter(report__case=case).select_related("criterion__standard"):
+        if m.criterion_id not in best or m.score > best[m.criterion_id].score:
+            best[m.criterion_id] = m
+    return sorted(best.values(), key=lambda m: (-m.is_full, -m.score))

@@ -25,6 +25,7 @@ GRADE_REQUIRED = _("Choose the grade: general or major.")
 GRADE_UNKNOWN = _("Unknown grade.")
 MAJOR_NEEDS_CRITERION = _("A major hazard needs the standard and the item of the criteria it meets.")
 MAJOR_NEEDS_LEADER = _("Only a regulator leader can confirm a major accident hazard.")
+CRITERION_NOT_IN_FORCE = _("Choose an item of a criteria edition in force on the date the hazard was found.")
 ASSIGN_NEEDS_GRADE = _("Determine the grade before assigning rectification.")
 ASSIGN_NEEDS_UNIT = _("Choose the responsible unit.")
 UNIT_UNKNOWN = _("Unknown responsible unit.")
@@ -293,6 +294,8 @@ def _merge(case, actor, data, roles):
 
 
 def _grade(case, actor, data, roles):
+    if data.get("criterion_id") not in (None, ""):
+        return _grade_confirm_item(case, actor, data, roles)
     grade = data.get("grade")
     if grade not in CaseGrade.values:
         msg = GRADE_REQUIRED if not grade else GRADE_UNKNOWN
@@ -306,12 +309,37 @@ def _grade(case, actor, data, roles):
         if not standard or not item:
             raise ApplicationError(MAJOR_NEEDS_CRITERION, {"fields": {"criterion_item": [str(MAJOR_NEEDS_CRITERION)]}})
     case.grade = grade
+    case.criterion = None
+    case.criterion_edition = ""
     case.criterion_standard = standard
     case.criterion_item = item
     case.criterion_note = note
     case.determined_by = actor
     case.determined_at = timezone.now()
     return note, {"grade": grade, "criterion_standard": standard, "criterion_item": item}
+
+
+def _grade_confirm_item(case, actor, data, roles):
+    """A named official confirms one catalogue item: the case becomes a major hazard under that edition."""
+    from hazardwatch.criteria import services as criteria_services
+
+    if "leader" not in roles:
+        raise PermissionDenied(MAJOR_NEEDS_LEADER)
+    criterion = criteria_services.criterion_for_case(criterion_id=data.get("criterion_id"), case=case)
+    if criterion is None:
+        raise ApplicationError(CRITERION_NOT_IN_FORCE, {"fields": {"criterion_id": [str(CRITERION_NOT_IN_FORCE)]}})
+    note = _text(data, "note")
+    case.grade = CaseGrade.MAJOR
+    case.criterion = criterion
+    case.criterion_edition = criterion.standard.edition
+    case.criterion_standard = criterion.standard.document_number[:80]
+    case.criterion_item = criterion.code[:40]
+    case.criterion_note = note
+    case.determined_by = actor
+    case.determined_at = timezone.now()
+    return note, {"grade": CaseGrade.MAJOR, "criterion_id": criterion.pk, "criterion_standard": criterion.standard.code,
+                  "criterion_edition": criterion.standard.edition, "criterion_item": criterion.code,
+                  "suggest_listing": True}
 
 
 def _assign(case, actor, data, roles):

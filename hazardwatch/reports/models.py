@@ -27,6 +27,9 @@ class Report(Located):
     region = models.ForeignKey("places.Division", models.PROTECT, null=True, blank=True, related_name="reports",
                                verbose_name=_("region"))
     sector_guess = models.CharField(_("sector (guessed)"), max_length=32, choices=Sector.choices, blank=True)
+    is_major_candidate = models.BooleanField(
+        _("may meet a major-hazard criterion"), default=False,
+        help_text=_("Suggested by the matcher for staff; never shown to the public before an official confirms it."))
     is_anonymous = models.BooleanField(_("anonymous"), default=True)
     reported_unit = models.ForeignKey("accounts.Organization", models.PROTECT, null=True, blank=True,
                                       related_name="reports_about", verbose_name=_("reported unit"))

@@ -220,7 +220,6 @@ def report_submit(data: ReportInput) -> tuple[Report, str]:
                 device=clean.device,
                 device_model=clean.device_model,
                 confidence=clean.confidence,
-                sector_guess=CATEGORY_SECTOR.get(clean.category, "other"),
             )
             report.set_location(clean.lat, clean.lon, clean.crs)
             from hazardwatch.places.services import division_for_point
@@ -228,6 +227,7 @@ def report_submit(data: ReportInput) -> tuple[Report, str]:
             report.region = division_for_point(report.lat, report.lon)
             report.full_clean(exclude=["case", "receipt_hash"])
             report.save()
+            _report_triage(report, clean.category)
             for position, image in enumerate(clean.images):
                 photo = ReportPhoto(
                     report=report, extension=image.extension, content_type=image.content_type,
@@ -252,6 +252,17 @@ def report_submit(data: ReportInput) -> tuple[Report, str]:
         delete_quietly(written)
         raise
     return report, receipt
+
+
+def _report_triage(report: Report, category: str) -> None:
+    """Sector and criteria candidates from the words (the chosen category weighs in as a prior)."""
+    from hazardwatch.criteria import services as criteria_services
+
+    prior = CATEGORY_SECTOR.get(category) if category and category != ReportCategory.OTHER else None
+    result = criteria_services.report_match(report=report, category_sector=prior)
+    report.sector_guess = result.sector
+    report.is_major_candidate = result.is_major_candidate
+    report.save(update_fields=["sector_guess", "is_major_candidate"])
 
 
 def report_by_receipt(code: str) -> Report:
