@@ -42,7 +42,7 @@ test: install
 	scripts/test.sh
 
 bench: install
-	@echo "bench: nothing yet (targets arrive with the issues that add maps, quizzes and intake benchmarks)"
+	$(PY) manage.py bench all
 
 clean:
 	rm -rf $(VENV) node_modules frontend/build var/static
