@@ -33,6 +33,7 @@ messages: python-deps
 demo: install
 	$(PY) manage.py migrate -v0
 	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py criteria load
 	$(PY) manage.py demo
 	@echo "Hazardwatch demo on http://$(HOST):$(PORT)/ (staff: http://$(HOST):$(PORT)/staff/)"
 	$(PY) manage.py worker & WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \

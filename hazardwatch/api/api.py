@@ -53,6 +53,7 @@ def _mount():
 
     api.add_router("/", reports_router)
     api.add_router("/cases", cases_router)
+    api.add_router("/criteria", "hazardwatch.criteria.api.router")
 
 
 _mount()

@@ -337,7 +337,8 @@ def _grade_confirm_item(case, actor, data, roles):
     case.criterion_note = note
     case.determined_by = actor
     case.determined_at = timezone.now()
-    return note, {"grade": CaseGrade.MAJOR, "criterion_id": criterion.pk, "criterion_standard": criterion.standard.code,
+    return note, {"grade": CaseGrade.MAJOR, "criterion_id": criterion.pk,
+                  "criterion_standard": criterion.standard.document_number, "criterion_code": criterion.standard.code,
                   "criterion_edition": criterion.standard.edition, "criterion_item": criterion.code,
                   "suggest_listing": True}
 

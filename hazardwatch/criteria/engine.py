@@ -29,6 +29,7 @@ from hazardwatch.criteria import text as T
 W_COVERAGE, W_SCORER, W_KEYWORDS, W_PLACE = 0.55, 0.20, 0.15, 0.10
 MAJOR_THRESHOLD = 0.62
 MIN_SCORE = 0.12
+OFF_SECTOR = 0.75
 SECTOR_PRIORITY = ["fire", "gas", "hazardous_chemicals", "construction", "special_equipment", "mining", "fireworks",
                    "road_transport", "industry_trade", "electrical", "household_community", "other"]
 _PRESENT_NEGATORS = ("没有", "没", "无", "未", "不", "no ", "not ", "without ")
@@ -344,8 +345,15 @@ class Matcher:
             candidates.append(Candidate(item.standard, item.edition, item.code, min(score, 1.0), reasons,
                                         item.sectors, item.kind, full, item.text_zh, item.text_en))
         candidates.sort(key=lambda c: (-c.full, -c.score, c.standard, c.item))
+        chosen, sector_reasons = self._sector(hits, candidates[:limit], place_type, sector, category_sector)
+        if not sector:
+            # Items of other sectors than the report's step back (a blocked exit in a KTV is not a mine item).
+            for c in candidates:
+                if chosen not in c.sectors:
+                    c.score *= OFF_SECTOR
+                    c.reasons.append(f"other-sector:{','.join(c.sectors)}")
+            candidates.sort(key=lambda c: (-c.full, -c.score, c.standard, c.item))
         candidates = candidates[:limit]
-        chosen, sector_reasons = self._sector(hits, candidates, place_type, sector, category_sector)
         major = any(c.full and c.score >= MAJOR_THRESHOLD for c in candidates)
         return MatchResult(chosen, major, candidates, sector_reasons)
 

@@ -59,11 +59,11 @@ def _editions_from_db(standards) -> list[dict]:
 def matcher_for_day(day: dt.date | None = None) -> Matcher:
     """A matcher over the current versions of the editions in force on `day` (cached per catalogue state)."""
     day = day or timezone.localdate()
-    standards = list(Standard.objects.in_force_on(day).prefetch_related("items").order_by("code"))
-    key = tuple(sorted((s.pk, s.fingerprint) for s in standards))
+    key = tuple(Standard.objects.in_force_on(day).order_by("pk").values_list("pk", "fingerprint"))
     with _lock:
         matcher = _matchers.get(key)
         if matcher is None:
+            standards = Standard.objects.filter(pk__in=[pk for pk, _ in key]).prefetch_related("items").order_by("code")
             matcher = Matcher(_editions_from_db(standards), catalogue.load_lexicon())
             _matchers[key] = matcher
     return matcher
@@ -105,13 +105,25 @@ def report_match(*, report, category_sector: str | None) -> MatchResult:
 
 
 def criterion_for_case(*, criterion_id, case) -> Criterion | None:
-    """The item a reviewer confirms: must belong to an edition in force on the case's finding date."""
+    """The item a reviewer confirms: of an edition in force on the case's finding date.
+
+    A candidate stored before the catalogue was reloaded points at an older version of the same edition;
+    it is mapped to the current version's item with the same code.
+    """
     if criterion_id in (None, ""):
         return None
     try:
         pk = int(criterion_id)
     except (TypeError, ValueError):
         return None
+    chosen = Criterion.objects.filter(pk=pk).select_related("standard").first()
+    if chosen is None:
+        return None
     day = timezone.localtime(case.created_at).date() if case.created_at else timezone.localdate()
-    return Criterion.objects.filter(pk=pk, standard__in=Standard.objects.in_force_on(day)).select_related(
-        "standard").first()
+    current = Standard.objects.in_force_on(day).filter(code=chosen.standard.code,
+                                                       edition=chosen.standard.edition).first()
+    if current is None:
+        return None
+    if chosen.standard_id == current.pk:
+        return chosen
+    return current.items.filter(code=chosen.code).select_related("standard").first()

@@ -128,3 +128,18 @@ class DisputeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": 2000, "required": True}),
         help_text=_("Describe what you saw after the case was closed. The department will look at the case again."),
     )
+
+
+class CriteriaSearchForm(forms.Form):
+    """The public criteria browser's search: words and an optional sector."""
+
+    q = forms.CharField(label=_("Search the items"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search",
+                                                      "placeholder": _("e.g. sprinkler, 喷淋, 6.6")}))
+    sector = forms.ChoiceField(label=_("Sector"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from hazardwatch.core.choices import Sector
+
+        self.fields["sector"].choices = [("", _("All sectors")), *Sector.choices]

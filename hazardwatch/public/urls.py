@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hazardwatch.public import views
+from hazardwatch.public import criteria_views, views
 
 app_name = "public"
 urlpatterns = [
@@ -9,4 +9,6 @@ urlpatterns = [
     path("report/done/", views.report_done, name="report_done"),
     path("status/", views.status, name="status"),
     path("status/dispute/", views.status_dispute, name="status_dispute"),
+    path("criteria/", criteria_views.criteria_index, name="criteria"),
+    path("criteria/<str:code>/<str:edition>/", criteria_views.criteria_edition, name="criteria_edition"),
 ]

@@ -23,7 +23,7 @@ from hazardwatch.accounts.selectors import user_is_staff_user
 from hazardwatch.cases import services
 from hazardwatch.cases.choices import CaseAction, CaseGrade, CaseStatus
 from hazardwatch.cases.models import Case, EvidencePhoto, MajorHazardPlan
-from hazardwatch.cases.selectors import case_list_for_user, case_timeline
+from hazardwatch.cases.selectors import case_candidates, case_list_for_user, case_timeline
 from hazardwatch.core.errors import ApplicationError, NotFound
 from hazardwatch.reports.models import ReportPhoto
 from hazardwatch.workbench.forms import ACTION_FORMS, QueueFilterForm, region_choices
@@ -76,7 +76,7 @@ def _visible_case(user, case_id: int) -> Case | None:
     return (
         Case.objects.visible_to(user)
         .select_related("region", "regulator", "responsible_unit", "supervising_regulator", "merged_into",
-                        "determined_by", "listed_by")
+                        "determined_by", "listed_by", "criterion__standard")
         .filter(pk=case_id)
         .first()
     )
@@ -134,7 +134,8 @@ def _event_details(event, orgs: dict) -> list[tuple[str, str]]:
         except ValueError:
             out.append((gettext("Grade"), p["grade"]))
     if p.get("criterion_standard") or p.get("criterion_item"):
-        out.append((gettext("Criteria"), " · ".join(x for x in (p.get("criterion_standard"), p.get("criterion_item")) if x)))
+        parts = (p.get("criterion_standard"), p.get("criterion_edition"), p.get("criterion_item"))
+        out.append((gettext("Criteria"), " · ".join(str(x) for x in parts if x)))
     if p.get("responsible_unit_id"):
         out.append((gettext("Responsible unit"), orgs.get(p["responsible_unit_id"], f"#{p['responsible_unit_id']}")))
     if p.get("deadline"):
@@ -183,13 +184,19 @@ def _case_context(request, case: Case, *, error: ApplicationError | None = None,
     roles = services.roles_on_case(user, case)
     actions = services.actions_for(user, case)
     action_forms = []
+    list_form = None  # once a major hazard is confirmed, listing it is a prompt above the details (not twice)
     for action in sorted(actions, key=lambda a: DISPLAY_ORDER.index(a) if a in DISPLAY_ORDER else 99):
         form_class = ACTION_FORMS.get(action)
         if form_class is None or not _worth_offering(case, action):
             continue
         form = bound_form if (bound_form is not None and action == error_action) else form_class(case=case)
+        if action == CaseAction.LIST:
+            list_form = form
+            continue
         action_forms.append(form)
     reports = list(case.reports.prefetch_related("photos").order_by("submitted_at"))
+    # Criteria candidates are for the regulator only: the responsible unit never sees them.
+    show_criteria = "regulator" in roles
     events = list(case_timeline(case).select_related("actor"))
     org_ids = set()
     for e in events:
@@ -223,6 +230,11 @@ def _case_context(request, case: Case, *, error: ApplicationError | None = None,
         "reporters": reporters,
         "merge_candidates": merge_candidates,
         "is_major": case.grade == CaseGrade.MAJOR,
+        "show_criteria": show_criteria,
+        "candidates": case_candidates(case) if show_criteria else [],
+        "can_confirm": show_criteria and "leader" in roles and CaseAction.GRADE in actions,
+        "major_candidate": show_criteria and any(r.is_major_candidate for r in reports),
+        "list_form": list_form,
         "nav": "queue",
     }
 

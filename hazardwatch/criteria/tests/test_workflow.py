@@ -46,7 +46,9 @@ def test_intake_stores_candidates_with_the_catalogue_version(client, city, catal
     assert match.criterion.standard.version == 1 and match.is_full and match.reasons
     # the public never sees "major" or the candidates
     status = post_json(client, "/api/v1/reports/lookup", {"receipt_code": receipt["receipt_code"]}).json()
-    assert "major" not in json.dumps(status) and "5.6" not in json.dumps(status) and "firetest" not in json.dumps(status)
+    shown = json.dumps({k: v for k, v in status.items() if k not in ("submitted_at", "closed_at")}
+                       | {"history": [{k: v for k, v in h.items() if k != "at"} for h in status["history"]]})
+    assert "major" not in shown and "5.6" not in shown and "firetest" not in shown and "candidate" not in shown
 
 
 @pytest.mark.django_db
@@ -100,3 +102,25 @@ def test_confirming_none_grades_general(client, city, catalogue):
     act(client, city.inspector_li, case_id, action="accept")
     out = act(client, city.inspector_li, case_id, action="grade", grade="general", note="经核查已有喷淋，仅个别喷头损坏")
     assert out["grade"] == "general" and out["criterion_id"] is None
+
+
+@pytest.mark.django_db
+def test_a_candidate_stored_before_a_reload_confirms_the_current_version(client, city, tmp_path):
+    import shutil
+
+    from hazardwatch.criteria.models import Criterion
+
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data)
+    catalogue_load(data)
+    submit(client, "KTV包厢没有喷淋")
+    case_id = Report.objects.get().case_id
+    old = ReportCriterionMatch.objects.get(report__case_id=case_id, rank=0).criterion
+    path = data / "firetest" / "2025.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("人员密集场所未设置", "人员密集场所没有设置"), encoding="utf-8")
+    catalogue_load(data)
+    act(client, city.inspector_li, case_id, action="accept")
+    out = act(client, city.leader_zhao, case_id, action="grade", criterion_id=old.pk)
+    current = Criterion.objects.get(standard__code="firetest", standard__edition="2025", standard__is_current=True,
+                                    code="5.6")
+    assert out["criterion_id"] == current.pk != old.pk and current.standard.version == 2

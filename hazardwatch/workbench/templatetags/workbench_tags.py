@@ -1,6 +1,7 @@
 """Labels for stored codes (statuses, actions, sectors, categories) in workbench templates."""
 from django import template
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from hazardwatch.cases.choices import CaseAction, CaseGrade, CaseStatus
 from hazardwatch.core.choices import Sector
@@ -48,6 +49,53 @@ def category_label(value):
 @register.filter
 def place_type_label(value):
     return _label(PlaceType, value)
+
+
+# Reasons stored with a criteria match look like "missing:喷淋(没有)", "term:ktv", "threshold:15人>9".
+# prefix → (label, tone): "for" supports the item, "against" weakens it.
+_REASONS = {
+    "missing": (_("Missing"), "for"),
+    "term": (_("Found"), "for"),
+    "synonym": (_("Found (synonym)"), "for"),
+    "threshold": (_("Threshold met"), "for"),
+    "place_type": (_("Place type"), "for"),
+    "keywords": (_("Keywords"), "for"),
+    "resolved": (_("Said to be fixed"), "against"),
+    "below-threshold": (_("Threshold not met"), "against"),
+    "negated": (_("Negated"), "against"),
+    "present-not-missing": (_("Mentioned, not said to be missing"), "against"),
+}
+
+
+@register.filter
+def reason_chip(reason) -> dict:
+    """A friendly label, value and tone for one stored match reason (unknown prefixes shown as they are)."""
+    raw = str(reason or "")
+    prefix, sep, value = raw.partition(":")
+    if not sep or prefix not in _REASONS:
+        return {"kind": "other", "label": "", "value": raw, "tone": "neutral", "raw": raw}
+    label, tone = _REASONS[prefix]
+    if prefix == "place_type":
+        value = _label(PlaceType, value)
+    elif prefix == "keywords":
+        try:
+            n = int(value)
+        except ValueError:
+            pass
+        else:
+            label, value = ngettext("%(n)d keyword", "%(n)d keywords", n) % {"n": n}, ""
+    elif prefix == "below-threshold":
+        value = value.removesuffix(" not met")
+    return {"kind": prefix, "label": label, "value": value, "tone": tone, "raw": raw}
+
+
+@register.filter
+def percent(value) -> int:
+    """A 0–1 score as a whole percentage, clamped to 0–100."""
+    try:
+        return max(0, min(100, round(float(value) * 100)))
+    except (TypeError, ValueError):
+        return 0
 
 
 @register.filter
