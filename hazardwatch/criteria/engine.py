@@ -18,9 +18,11 @@ How an item is judged:
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import ahocorasick
+import numpy as np
 
 from hazardwatch.criteria import text as T
 
@@ -32,7 +34,15 @@ MIN_SCORE = 0.12
 OFF_SECTOR = 0.75
 SECTOR_PRIORITY = ["fire", "gas", "hazardous_chemicals", "construction", "special_equipment", "mining", "fireworks",
                    "road_transport", "industry_trade", "electrical", "household_community", "other"]
-_PRESENT_NEGATORS = ("没有", "没", "无", "未", "不", "no ", "not ", "without ")
+_PRESENT_NEGATOR_RE = re.compile(r"(?:没有|没|无|未|不|\bno |\bnot |\bwithout )$")
+
+
+def _SELF_NEGATING(term: str) -> str | None:
+    """A term that already says something is missing: 无证, 未验收, 没装, unlicensed, uncertified."""
+    for prefix in ("未", "无", "没", "缺", "不", "非法", "擅自", "违规", "私自", "un", "non-", "no-"):
+        if term.startswith(prefix) and len(term) > len(prefix) + (1 if prefix.isascii() else 0):
+            return prefix
+    return None
 
 
 def _is_ascii_word(term: str) -> bool:
@@ -120,6 +130,10 @@ class Matcher:
                 self._add_item(std, raw)
         self._sector_terms = {s: frozenset(self._expand(T.normalize(t) for t in terms))
                               for s, terms in self.lexicon.get("sectors", {}).items()}
+        self._term_sectors: dict[str, list[str]] = {}
+        for s, terms in self._sector_terms.items():
+            for t in terms:
+                self._term_sectors.setdefault(t, []).append(s)
         self._place_sector = self.lexicon.get("place_type_sectors", {})
         self._tokenizer = tokenizer or self._make_tokenizer()
         docs = [self._doc_tokens(it) for it in self.items]
@@ -236,9 +250,11 @@ class Matcher:
         return out
 
     @staticmethod
-    def _near(cues, norm, s, e, before_kind, after_kind, before=7, after=12):
+    def _near(cues, bounds, s, e, before_kind, after_kind, before=7, after=12):
         """The first cue of the kinds asked for, within the window around [s, e) and the same sentence."""
-        left, right = T.sentence_bounds(norm, s, e)
+        if not cues:
+            return None
+        left, right = bounds(s, e)
         for cs, ce, cue, kinds in cues:
             if before_kind in kinds and ce <= s and cs >= max(left, s - before):
                 return cue
@@ -248,27 +264,26 @@ class Matcher:
 
     @staticmethod
     def _negated_right_before(norm: str, s: int) -> bool:
-        window = norm[max(0, s - 3):s]
-        return any(window.endswith(n) for n in _PRESENT_NEGATORS)
+        return _PRESENT_NEGATOR_RE.search(norm, max(0, s - 8), s) is not None
 
-    def _judge(self, item: _Item, hits, cues, norm: str) -> tuple[float, bool, list[str], bool, bool]:
+    def _judge(self, item: _Item, hits, cues, norm: str, bounds) -> tuple[float, bool, list[str], bool, bool]:
         """→ (coverage, resolved, reasons, threshold_failed, threshold_met)."""
         reasons: list[str] = []
         satisfied = 0
         resolved = False
         for gi, group in enumerate(item.groups):
-            occ = [(t, s, e) for t in group if t in hits for (s, e) in hits[t]]
+            occ = [(t, s, e) for t, spans in hits.items() if t in group for (s, e) in spans]
             if not occ:
                 continue
             if item.defect == "absent" and gi == 0:
                 found = False
                 for t, s, e in occ:
-                    neg = self._near(cues, norm, s, e, "neg_before", "neg_after")
+                    neg = _SELF_NEGATING(t) or self._near(cues, bounds, s, e, "neg_before", "neg_after")
                     if neg:
                         found = True
                         reasons.append(f"missing:{t}({neg})")
                         break
-                    if self._near(cues, norm, s, e, "done_before", "done_after", before=6, after=10):
+                    if self._near(cues, bounds, s, e, "done_before", "done_after", before=6, after=10):
                         resolved = True
                 if found:
                     satisfied += 1
@@ -285,7 +300,8 @@ class Matcher:
             satisfied += 1
             origin = "term" if t in item.group_originals[gi] else "synonym"
             reasons.append(f"{origin}:{t}")
-            if item.defect == "present" and self._near(cues, norm, s, e, "done_before", "done_after", before=4, after=8):
+            if item.defect == "present" and self._near(cues, bounds, s, e, "done_before", "done_after", before=4,
+                                                       after=8):
                 resolved = True
                 reasons.append(f"resolved:{t}")
         coverage = satisfied / len(item.groups) if item.groups else 0.0
@@ -314,15 +330,17 @@ class Matcher:
             pool |= self._term_items.get(term, set())
         top_scorer = 0.0
         if scores is not None and len(scores):
-            top_scorer = float(max(scores))
+            top_scorer = float(scores.max())
             if top_scorer > 0:
-                order = sorted(range(len(scores)), key=lambda i: -scores[i])[:8]
-                pool.update(i for i in order if scores[i] > 0)
+                k = min(8, len(scores))
+                order = np.argpartition(-scores, k - 1)[:k]
+                pool.update(int(i) for i in order if scores[i] > 0)
+        bounds = T.sentence_index(norm)
         candidates: list[Candidate] = []
         for idx in pool:
             item = self.items[idx]
-            coverage, resolved, reasons, failed, met = self._judge(item, hits, cues, norm)
-            kw_hits = sum(1 for k in item.keywords if k in hits)
+            coverage, resolved, reasons, failed, met = self._judge(item, hits, cues, norm, bounds)
+            kw_hits = sum(1 for t in hits if t in item.keywords)
             kw = min(1.0, kw_hits / 3)
             sc = float(scores[idx]) / top_scorer if scores is not None and top_scorer > 0 else 0.0
             place = 1.0 if place_type and place_type in item.place_types else 0.0
@@ -362,14 +380,20 @@ class Matcher:
             return sector, ["given"]
         weights: dict[str, float] = {}
         reasons = []
-        for s, terms in self._sector_terms.items():
-            found = [t for t in terms if t in hits]
+        by_sector: dict[str, list[str]] = {}
+        for t in hits:
+            for s in self._term_sectors.get(t, ()):
+                by_sector.setdefault(s, []).append(t)
+        for s, found in by_sector.items():
             if found:
-                weights[s] = weights.get(s, 0.0) + 0.5 * min(4, len(found))
+                # longer (more specific) words weigh more; a few distinct words are enough
+                weights[s] = weights.get(s, 0.0) + sum(sorted((0.4 + 0.1 * min(len(t), 4) for t in found),
+                                                             reverse=True)[:4])
                 reasons.append(f"{s}:{','.join(sorted(found)[:3])}")
-        for rank, c in enumerate([c for c in candidates if c.full][:3]):
-            for s in c.sectors:
-                weights[s] = weights.get(s, 0.0) + c.score * (1.5 if rank == 0 else 0.5)
+        full = [c for c in candidates if c.full]
+        if full:
+            for s in full[0].sectors:
+                weights[s] = weights.get(s, 0.0) + full[0].score * 0.9
         if category_sector:
             weights[category_sector] = weights.get(category_sector, 0.0) + 0.8
         if place_type and place_type in self._place_sector:

@@ -46,6 +46,22 @@ def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return left, right
 
 
+def sentence_index(text: str):
+    """A function (start, end) → the bounds of the sentence around that span, computed once per text."""
+    import bisect
+
+    ends = [m.start() for m in _SENTENCE_END.finditer(text)]
+
+    def bounds(start: int, end: int) -> tuple[int, int]:
+        i = bisect.bisect_left(ends, start)
+        left = ends[i - 1] + 1 if i > 0 else 0
+        j = bisect.bisect_left(ends, end)
+        right = ends[j] if j < len(ends) else len(text)
+        return left, right
+
+    return bounds
+
+
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
               "九": 9, "几": 3}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
