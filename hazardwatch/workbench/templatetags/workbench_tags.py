@@ -64,6 +64,7 @@ _REASONS = {
     "below-threshold": (_("Threshold not met"), "against"),
     "negated": (_("Negated"), "against"),
     "present-not-missing": (_("Mentioned, not said to be missing"), "against"),
+    "other-sector": (_("Item of another sector"), "against"),
 }
 
 
