@@ -9,10 +9,12 @@ PORT    ?= 8000
 
 install: system-deps python-deps frontend messages
 
-# Debian packages the project needs: Chromium for browser tests, gettext for translations, CJK fonts.
+# Debian packages the project needs: Chromium for browser tests, gettext for translations, CJK fonts,
+# Pango for PDF reports (WeasyPrint).
+SYSTEM_PACKAGES := chromium gettext fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
 system-deps:
-	@command -v chromium >/dev/null && command -v msgfmt >/dev/null && fc-list 2>/dev/null | grep -qi "noto.*cjk" || \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium gettext fonts-noto-cjk >/dev/null; }
+	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; }
 
 python-deps: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "hazardwatch.criteria",
     "hazardwatch.reports",
     "hazardwatch.cases",
+    "hazardwatch.risk",
+    "hazardwatch.insights",
     "hazardwatch.public",
     "hazardwatch.workbench",
     "hazardwatch.api",
