@@ -10,6 +10,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
+    path("staff/risk/", include("hazardwatch.risk.urls")),
     path("staff/", include("hazardwatch.workbench.urls")),
+    path("", include("hazardwatch.insights.urls")),
     path("", include("hazardwatch.public.urls")),
 ]

@@ -54,6 +54,9 @@ def _mount():
     api.add_router("/", reports_router)
     api.add_router("/cases", cases_router)
     api.add_router("/criteria", "hazardwatch.criteria.api.router")
+    api.add_router("/risk", "hazardwatch.risk.api.router")
+    api.add_router("/map", "hazardwatch.insights.map_api.router")
+    api.add_router("/stats", "hazardwatch.insights.stats_api.router")
 
 
 _mount()
