@@ -34,7 +34,8 @@ MIN_SCORE = 0.12
 OFF_SECTOR = 0.75
 SECTOR_PRIORITY = ["fire", "gas", "hazardous_chemicals", "construction", "special_equipment", "mining", "fireworks",
                    "road_transport", "industry_trade", "electrical", "household_community", "other"]
-_PRESENT_NEGATOR_RE = re.compile(r"(?:没有|没|无|未|不|\bno |\bnot |\bwithout )$")
+_PRESENT_NEGATOR_RE = re.compile(
+    r"(?:(?:没有|没|无|未|不再|不)(?:用|使用|在用|再用|存放|放|住|堆放?)?|\bno |\bnot |\bno longer |\bwithout |\bnever )$")
 
 
 def _SELF_NEGATING(term: str) -> str | None:
@@ -43,6 +44,13 @@ def _SELF_NEGATING(term: str) -> str | None:
         if term.startswith(prefix) and len(term) > len(prefix) + (1 if prefix.isascii() else 0):
             return prefix
     return None
+
+
+def _cue_weight(term: str) -> float:
+    """Sector cue weight: longer Chinese words and multi-word English phrases are more specific."""
+    if term.isascii():
+        return 0.5 + 0.1 * min(len(term.split()), 3)
+    return 0.4 + 0.1 * min(len(term), 4)
 
 
 def _is_ascii_word(term: str) -> bool:
@@ -140,6 +148,10 @@ class Matcher:
         self.scorer = scorer_factory(docs)
         self._automaton = self._build_automaton()
         self._cues = self._build_cue_automaton()
+        blockers = sorted({T.normalize(w) for w in self.lexicon.get("blockers", [])}, key=len, reverse=True)
+        self._blockers = re.compile("|".join(re.escape(w) for w in blockers)) if blockers else None
+        not_cues = sorted({T.normalize(w) for w in self.lexicon.get("not_negation", [])}, key=len, reverse=True)
+        self._not_cues = re.compile("|".join(re.escape(w) for w in not_cues)) if not_cues else None
 
     # --- building ---------------------------------------------------------------------------------
     @staticmethod
@@ -233,11 +245,18 @@ class Matcher:
                                    or (end + 1 < n and norm[end + 1].isalnum() and norm[end + 1].isascii())):
                 continue  # English terms only as whole words
             hits.setdefault(term, []).append((start, end + 1))
+        if self._blockers is not None:
+            masked = [(m.start(), m.end()) for m in self._blockers.finditer(norm)]
+            if masked:
+                hits = {t: kept for t, v in hits.items()
+                        if (kept := [(s, e) for s, e in v
+                                     if not any(ms <= s and e <= me and (e - s) < (me - ms) for ms, me in masked)])}
         return hits
 
     def _cue_list(self, norm: str) -> list[tuple[int, int, str, frozenset]]:
         out = []
         n = len(norm)
+        masked = [(m.start(), m.end()) for m in self._not_cues.finditer(norm)] if self._not_cues else []
         for end, (cue, kinds) in self._cues.iter(norm):
             start = end - len(cue) + 1
             if cue.isascii() and cue[0].isalnum() and start > 0 and norm[start - 1].isascii() \
@@ -246,6 +265,8 @@ class Matcher:
             if cue.isascii() and cue[-1].isalnum() and end + 1 < n and norm[end + 1].isascii() \
                     and norm[end + 1].isalnum():
                 continue
+            if any(ms <= start and end < me for ms, me in masked):
+                continue  # 没问题, 不少, 不断: not a negation
             out.append((start, end + 1, cue, kinds))
         return out
 
@@ -256,9 +277,9 @@ class Matcher:
             return None
         left, right = bounds(s, e)
         for cs, ce, cue, kinds in cues:
-            if before_kind in kinds and ce <= s and cs >= max(left, s - before):
+            if before_kind in kinds and ce <= s and ce >= s - before and cs >= left:
                 return cue
-            if after_kind in kinds and cs >= e and ce <= min(right, e + after):
+            if after_kind in kinds and cs >= e and cs <= e + after and ce <= right:
                 return cue
         return None
 
@@ -387,8 +408,7 @@ class Matcher:
         for s, found in by_sector.items():
             if found:
                 # longer (more specific) words weigh more; a few distinct words are enough
-                weights[s] = weights.get(s, 0.0) + sum(sorted((0.4 + 0.1 * min(len(t), 4) for t in found),
-                                                             reverse=True)[:4])
+                weights[s] = weights.get(s, 0.0) + sum(sorted((_cue_weight(t) for t in found), reverse=True)[:4])
                 reasons.append(f"{s}:{','.join(sorted(found)[:3])}")
         full = [c for c in candidates if c.full]
         if full:
