@@ -292,10 +292,12 @@ class Matcher:
         reasons: list[str] = []
         satisfied = 0
         resolved = False
+        hit_terms = hits.keys()
         for gi, group in enumerate(item.groups):
-            occ = [(t, s, e) for t, spans in hits.items() if t in group for (s, e) in spans]
-            if not occ:
+            present = group & hit_terms  # set intersection in C: most groups have no hit at all
+            if not present:
                 continue
+            occ = [(t, s, e) for t in present for (s, e) in hits[t]]
             if item.defect == "absent" and gi == 0:
                 found = False
                 for t, s, e in occ:
@@ -361,7 +363,7 @@ class Matcher:
         for idx in pool:
             item = self.items[idx]
             coverage, resolved, reasons, failed, met = self._judge(item, hits, cues, norm, bounds)
-            kw_hits = sum(1 for t in hits if t in item.keywords)
+            kw_hits = len(item.keywords & hits.keys())
             kw = min(1.0, kw_hits / 3)
             sc = float(scores[idx]) / top_scorer if scores is not None and top_scorer > 0 else 0.0
             place = 1.0 if place_type and place_type in item.place_types else 0.0
