@@ -49,6 +49,7 @@ from hazardwatch.cases.choices import CaseAction as A
 from hazardwatch.cases.choices import CaseGrade, CaseStatus
 from hazardwatch.cases.models import Case, EvidencePhoto
 from hazardwatch.demo import data as D
+from hazardwatch.demo import risk_seed
 from hazardwatch.demo.images import scene_jpeg
 from hazardwatch.places import geo
 from hazardwatch.places.models import Division
@@ -947,6 +948,7 @@ def seed(*, reports: int = 300, rng_seed: int = DEFAULT_SEED, log=print) -> Seed
                 seeder.run(world, clock, specs)
                 clock.t = None
                 seeder.stats["escalated"] = seeder.overdue(world, specs)
+                seeder.stats.update(risk_seed.seed_risk_points(world, log=log))
         _make_derivatives(seeder.photo_reports)
     seeder.stats["dropped_tasks"] = _drop_queued(enqueued)
     case_ids = [s.case_id for s in specs]
