@@ -36,6 +36,11 @@ const htmx = join(modules, "htmx.org");
 copy(join(htmx, "dist", "htmx.min.js"), join(out, "vendor", "htmx", "htmx.min.js"));
 copy(join(htmx, "LICENSE"), join(out, "vendor", "htmx", "LICENSE"));
 
+// ECharts (statistics dashboard): the minified full build and its licence.
+const echarts = join(modules, "echarts");
+copy(join(echarts, "dist", "echarts.min.js"), join(out, "vendor", "echarts", "echarts.min.js"));
+copy(join(echarts, "LICENSE"), join(out, "vendor", "echarts", "LICENSE"));
+
 // Our own stylesheet and scripts, at the top of the static namespace ({% static 'app.css' %}).
 let own = 0;
 for (const name of readdirSync(src)) {
@@ -44,4 +49,4 @@ for (const name of readdirSync(src)) {
     own += 1;
   }
 }
-console.log(`frontend/build: leaflet, htmx and ${own} own file(s) copied`);
+console.log(`frontend/build: leaflet, htmx, echarts and ${own} own file(s) copied`);

@@ -60,6 +60,18 @@ def _read_exif(img) -> tuple[float | None, float | None, str]:
         return None, None, ""
 
 
+def _complete(data: bytes, fmt: str) -> bool:
+    """The file's own end marker is there. Checked explicitly because Pillow's decoder accepts truncated data
+    whenever any library in the process sets ImageFile.LOAD_TRUNCATED_IMAGES (WeasyPrint does, on import)."""
+    if fmt == "JPEG":
+        return data.rfind(b"\xff\xd9") > data.find(b"\xff\xda") > 0  # end of image after the start of scan
+    if fmt == "PNG":
+        return data.rfind(b"IEND") > data.find(b"IDAT") > 0
+    if fmt == "WEBP":
+        return len(data) >= 12 and int.from_bytes(data[4:8], "little") + 8 <= len(data)
+    return True
+
+
 def check_image(upload, name: str | None = None) -> CheckedImage:
     """Read and validate one uploaded file; raise ImageRejected with a message for the reporter."""
     name = name or getattr(upload, "name", "photo") or "photo"
@@ -92,6 +104,8 @@ def check_image(upload, name: str | None = None) -> CheckedImage:
         raise ImageRejected(PHOTO_NOT_IMAGE.format(name=name)) from None
     except (OSError, SyntaxError, ValueError, EOFError):
         raise ImageRejected(PHOTO_TRUNCATED.format(name=name)) from None
+    if not _complete(data, fmt):
+        raise ImageRejected(PHOTO_TRUNCATED.format(name=name))
     ext, content_type = ALLOWED_FORMATS[fmt]
     return CheckedImage(
         data=data, format=fmt, extension=ext, content_type=content_type, width=width, height=height,

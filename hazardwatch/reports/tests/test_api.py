@@ -220,3 +220,18 @@ def test_no_ip_address_or_plain_receipt_is_stored(client, city):
     assert "203.0.113.77" not in dump
     assert code not in dump and code.replace("-", "") not in dump
     assert "13912345678" not in dump
+
+
+@pytest.mark.django_db
+def test_truncated_photos_are_refused_even_if_pillow_is_told_to_accept_them(client, city, make_jpeg, monkeypatch):
+    """Some libraries (WeasyPrint) flip ImageFile.LOAD_TRUNCATED_IMAGES for the whole process."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    good = make_jpeg()
+    resp = client.post("/api/v1/reports", {
+        "data": json.dumps({"description": "仓库里堆放大量易燃物", **JINSHUI}),
+        "photos": [SimpleUploadedFile("a.jpg", good[: len(good) - 200], "image/jpeg")]})
+    assert resp.status_code == 400 and "photos" in resp.json()["extra"]["fields"]
+    assert Report.objects.count() == 0

@@ -33,7 +33,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("what", nargs="?", default="all",
-                            choices=["all", "matching", "seed", "map", "map-measure", "map-aggregate"])
+                            choices=["all", "matching", "seed", "map", "map-measure", "map-aggregate", "dashboard"])
         parser.add_argument("--file", default=str(DEFAULT_TEXTS), help="JSON Lines with a 'text' field")
         parser.add_argument("--repeat", type=int, default=None, help="repetitions (matching 20, map 200)")
         parser.add_argument("--hazards", type=int, default=0, help="seed: number of synthetic cases")
@@ -56,6 +56,8 @@ class Command(BaseCommand):
             self.seed(options)
         if what in ("all", "map"):
             self.map(options)
+        if what in ("all", "dashboard"):
+            self.dashboard(options)
         if what == "map-measure":
             from hazardwatch.insights.bench import dumps, measure
 
@@ -165,6 +167,21 @@ class Command(BaseCommand):
                     f"ratio p95 {b['p95'] / a['p95']:5.2f}x  [{b['source']}, {a['cells']}→{b['cells']} cells]")
             self.stdout.write("  target: map viewport p95(large) <= 2x p95(small) for the unfiltered views "
                               "(public, staff-admin); '+filter' rows count live and are shown for reference")
+
+    def dashboard(self, options):
+        """Dashboard summary p50/p95 at the small and large sizes, in the same bench databases as the map."""
+        from hazardwatch.insights.bench_stats import run_dashboard_bench
+
+        sizes = (options["small"], options["large"])
+        databases = {"sqlite": {n: self._bench_env("", str(BENCH_DIR / f"map_{n}.sqlite3")) for n in sizes}}
+        if not options["no_postgres"]:
+            envs = {n: self._postgres_env(options["postgres_url"], n) for n in sizes}
+            if all(e is not None for e in envs.values()):
+                databases["postgresql"] = envs
+        for envs in databases.values():
+            for n in sizes:
+                self._dataset(envs[n], n, f"bench database ({n:,})")
+        run_dashboard_bench(self.stdout, sizes=sizes, repeat=min(options["repeat"] or 60, 200), databases=databases)
 
     def matching(self, path: Path, repeat: int):
         from hazardwatch.criteria.services import matcher_from_files

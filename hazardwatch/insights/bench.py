@@ -1,0 +1,178 @@
+"""Map benchmark helpers: synthetic bulk seeding and timing of the clusters selector.
+
+Bench data is synthetic (random cases spread over the loaded division tree and across China) and is
+written straight into the database the process is configured for — by bulk_create, without transitions,
+events or audit entries. The `bench` command therefore runs it against a separate SQLite file under
+var/bench/ (or a separate PostgreSQL database) unless told --yes.
+"""
+import datetime as dt
+import json
+import math
+import random
+import statistics
+import time
+
+import h3
+from django.db import connections, transaction
+from django.utils import timezone
+
+# Where people are: provincial capitals (lat, lon) for the whole-country share.
+CAPITALS = [
+    (39.90, 116.40), (31.23, 121.47), (23.13, 113.26), (22.54, 114.06), (30.57, 104.07), (29.56, 106.55),
+    (30.59, 114.31), (34.34, 108.94), (32.06, 118.80), (30.27, 120.15), (36.65, 117.12), (38.04, 114.51),
+    (39.13, 117.20), (41.80, 123.43), (43.82, 125.32), (45.80, 126.53), (28.23, 112.94), (28.68, 115.86),
+    (26.07, 119.30), (25.04, 102.71), (26.65, 106.63), (22.82, 108.37), (20.04, 110.34), (36.06, 103.83),
+    (36.62, 101.78), (38.49, 106.23), (43.83, 87.62), (29.65, 91.13), (40.84, 111.75), (37.87, 112.55),
+    (31.82, 117.23), (34.75, 113.63),
+]
+STATUSES = [("new", 8), ("triaged", 7), ("assigned", 8), ("rectifying", 10), ("awaiting_verification", 5),
+            ("closed", 55), ("rejected", 5), ("merged", 2)]
+SECTORS = [("fire", 30), ("industry_trade", 12), ("hazardous_chemicals", 5), ("fireworks", 2), ("mining", 2),
+           ("construction", 12), ("gas", 10), ("road_transport", 5), ("special_equipment", 4),
+           ("electrical", 8), ("household_community", 8), ("other", 2)]
+LOCAL_SHARE = 0.8  # near the loaded divisions (Zhengzhou in the shipped data); the rest across China
+
+
+def _picker(weighted, rng):
+    values = [v for v, _ in weighted]
+    cum, total = [], 0
+    for _, w in weighted:
+        total += w
+        cum.append(total)
+
+    def pick():
+        x = rng.random() * total
+        for v, c in zip(values, cum):
+            if x < c:
+                return v
+        return values[-1]
+    return pick
+
+
+def seed_hazards(n: int, *, batch: int = 20000, using: str = "default", seed: int = 42, out=None) -> int:
+    """Bulk-insert n synthetic cases; then rebuild the map pre-aggregate. Returns the number inserted."""
+    from django.conf import settings
+
+    from hazardwatch.cases.models import Case
+    from hazardwatch.insights.maps import map_cells_rebuild
+    from hazardwatch.places.models import Division
+    from hazardwatch.places.services import DATA_DIR, divisions_load
+
+    if not Division.objects.using(using).exists():
+        if using != "default":
+            raise ValueError("load divisions into the bench database first")
+        divisions_load(DATA_DIR / "divisions_zhengzhou.json")
+    leaves = list(Division.objects.using(using).filter(lat__isnull=False, level__in=["county", "township"])
+                  .values_list("code", "path", "lat", "lon"))
+    rng = random.Random(seed)
+    status_of, sector_of = _picker(STATUSES, rng), _picker(SECTORS, rng)
+    south, west, north, east = settings.HAZARDWATCH_AREA_BBOX
+    now = timezone.now()
+    start = Case.objects.using(using).count()
+    created_field = Case._meta.get_field("created_at")
+    if connections[using].vendor == "sqlite":
+        with connections[using].cursor() as c:
+            c.execute("PRAGMA synchronous=OFF")
+    created_field.auto_now_add = False  # keep the spread-out creation dates
+    done, t0 = 0, time.perf_counter()
+    try:
+        while done < n:
+            rows = []
+            for i in range(start + done, start + min(n, done + batch)):
+                if leaves and rng.random() < LOCAL_SHARE:
+                    code, path, lat0, lon0 = leaves[rng.randrange(len(leaves))]
+                    lat, lon = rng.gauss(lat0, 0.03), rng.gauss(lon0, 0.03)
+                else:
+                    code, path = None, ""
+                    lat0, lon0 = CAPITALS[rng.randrange(len(CAPITALS))]
+                    lat, lon = rng.gauss(lat0, 1.2), rng.gauss(lon0, 1.2)
+                lat, lon = min(max(lat, south), north), min(max(lon, west), east)
+                status = status_of()
+                grade, item = "", ""
+                if status not in ("new", "rejected", "merged"):
+                    x = rng.random()
+                    grade, item = ("major", "6.1") if x < 0.04 else (("general", "") if x < 0.94 else ("", ""))
+                created = now - dt.timedelta(seconds=rng.randrange(730 * 86400))
+                deadline, overdue = None, False
+                if status in ("assigned", "rectifying"):
+                    overdue = rng.random() < 0.25
+                    deadline = now + dt.timedelta(days=-rng.randint(1, 60) if overdue else rng.randint(1, 60))
+                rows.append(Case(
+                    reference=f"BENCH{i:010d}", status=status, grade=grade, sector=sector_of(),
+                    title="synthetic bench hazard", description="synthetic bench hazard",
+                    region_id=code, region_path=path, criterion_item=item, deadline=deadline, is_overdue=overdue,
+                    lat=lat, lon=lon, input_crs="wgs84", input_lat=lat, input_lon=lon,
+                    h3_r5=h3.latlng_to_cell(lat, lon, 5), h3_r7=h3.latlng_to_cell(lat, lon, 7),
+                    h3_r9=h3.latlng_to_cell(lat, lon, 9), created_at=created,
+                    closed_at=created + dt.timedelta(days=rng.randint(1, 60)) if status == "closed" else None,
+                ))
+            with transaction.atomic(using=using):
+                Case.objects.using(using).bulk_create(rows, batch_size=2000)
+            done += len(rows)
+            if out:
+                out(f"  {done:,}/{n:,} cases ({time.perf_counter() - t0:.0f} s)")
+    finally:
+        created_field.auto_now_add = True
+    t1 = time.perf_counter()
+    cells = map_cells_rebuild(using)
+    if out:
+        out(f"  inserted {n:,} in {t1 - t0:.1f} s; map pre-aggregate rebuilt ({cells:,} rows) in "
+            f"{time.perf_counter() - t1:.1f} s")
+    return n
+
+
+def _bbox_for(lat: float, lon: float, zoom: int, width=1280, height=860):
+    """The WGS-84 box a width×height px Web-Mercator viewport shows at zoom, centred on lat, lon."""
+    deg_per_px = 360.0 / (256 * 2 ** zoom)
+    dlon = width / 2 * deg_per_px
+    dlat = height / 2 * deg_per_px * math.cos(math.radians(lat))
+    return (lat - dlat, lon - dlon, lat + dlat, lon + dlon)
+
+
+VIEWPORTS = {
+    # name: (centre, zoom) — Zhengzhou city at zoom 11 (H3 r7), China at zoom 4 (r3)
+    "city": ((34.7466, 113.6253), 11),
+    "country": ((35.8, 104.2), 4),
+}
+CASES = [
+    # (label, scope, filters, needs admin user)
+    ("public", "public", {}, False),
+    ("staff-admin", "staff", {}, True),
+    ("public+filter", "public", {"status": "closed", "sector": "fire"}, False),
+]
+
+
+def measure(repeat: int = 200, seed: int = 7) -> dict:
+    """p50/p95 (ms) of maps.map_clusters per viewport × case, with jittered viewport centres."""
+    from hazardwatch.accounts.models import User
+    from hazardwatch.cases.models import Case
+    from hazardwatch.insights import maps
+
+    admin = User.objects.filter(username="bench_admin").first() or User.objects.create(
+        username="bench_admin", is_superuser=True, is_staff=True)
+    rng = random.Random(seed)
+    out = {"cases": Case.objects.count(), "results": {}}
+    for vname, ((lat, lon), zoom) in VIEWPORTS.items():
+        for label, scope, filters, needs_admin in CASES:
+            user = admin if needs_admin else None
+            times, cells, source = [], 0, ""
+            for i in range(repeat + 10):
+                jitter = 0.02 if vname == "city" else 0.5
+                bbox = _bbox_for(lat + rng.uniform(-jitter, jitter), lon + rng.uniform(-jitter, jitter), zoom)
+                params = {"bbox": ",".join(f"{x:.5f}" for x in bbox), "zoom": str(zoom), "scope": scope, **filters}
+                t = time.perf_counter()
+                q = maps.parse_map_query(params)
+                r = maps.map_clusters(q, user)
+                el = time.perf_counter() - t
+                if i >= 10:  # warm-up
+                    times.append(el)
+                cells, source = len(r["cells"]), r["source"]
+            times.sort()
+            out["results"][f"{vname}/{label}"] = {
+                "p50": statistics.median(times) * 1000, "p95": times[int(0.95 * (len(times) - 1))] * 1000,
+                "cells": cells, "source": source}
+    return out
+
+
+def dumps(result: dict) -> str:
+    return json.dumps(result)

@@ -1,0 +1,157 @@
+"""Dashboard benchmark: p50/p95 of GET /api/v1/stats/summary at two data sizes, in one run.
+
+`dashboard_measure()` runs inside one database (the configured one: each size lives in its own database, as
+for the map bench) and returns JSON-able figures; `run_dashboard_bench()` seeds (with
+`insights.bench.seed_hazards`), measures each size in a subprocess and prints the comparison.
+
+    hazardwatch bench dashboard            (wired in the bench command: see run_dashboard_bench)
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+# (label, user kind, query parameters): the views a regulator opens most.
+VARIANTS = [
+    ("admin/all", "admin", {}),
+    ("admin/sector", "admin", {"sector": "fire"}),
+    ("admin/drill-county", "admin", {"region": "410105"}),
+    ("admin/year", "admin", {"from": "2025-01", "to": "2025-12", "grade": "general"}),
+    ("city-fire/all", "city", {}),
+]
+
+
+def _users():
+    from hazardwatch.accounts.models import Membership, Organization, OrgPolicy, User
+    from hazardwatch.places.models import Division
+
+    admin = User.objects.filter(username="bench_admin").first() or User.objects.create(
+        username="bench_admin", is_superuser=True, is_staff=True)
+    city = User.objects.filter(username="bench_city_fire").first()
+    if city is None:
+        org = Organization.objects.create(kind="regulator", name="bench city fire",
+                                          region=Division.objects.get(code="410100"), sectors=["fire"])
+        OrgPolicy.objects.create(organization=org, general_deadline_days=10, major_deadline_days=60)
+        city = User.objects.create(username="bench_city_fire")
+        Membership.objects.create(user=city, organization=org, role="regulator_staff")
+    return {"admin": admin, "city": city}
+
+
+def _p(times, q):
+    times = sorted(times)
+    return times[min(len(times) - 1, int(round(q * (len(times) - 1))))] * 1000
+
+
+def dashboard_measure(repeat: int = 60, rebuild: bool = False) -> dict:
+    """Time the summary endpoint (through Django's test client: routing, auth, JSON) per variant."""
+    from django.conf import settings
+    from django.test import Client
+
+    from hazardwatch.cases.models import Case
+    from hazardwatch.insights import stats
+    from hazardwatch.insights.models import StatsCell
+
+    if "testserver" not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    out = {"cases": Case.objects.count(), "results": {}}
+    t = time.perf_counter()
+    state = stats.stats_state()
+    if rebuild or state is None or state.cases != out["cases"]:
+        built = stats.stats_rebuild()
+        out["rebuild_s"], out["cells"] = time.perf_counter() - t, built["cells"]
+    else:
+        stats.stats_analyze()
+        out["cells"] = StatsCell.objects.count()
+    t = time.perf_counter()
+    stats.stats_refresh()
+    out["refresh_s"] = time.perf_counter() - t
+    users = _users()
+    clients = {}
+    for kind, user in users.items():
+        clients[kind] = Client()
+        clients[kind].force_login(user)
+    for label, kind, params in VARIANTS:
+        times, source = [], ""
+        for i in range(repeat + 5):
+            t = time.perf_counter()
+            r = clients[kind].get("/api/v1/stats/summary", params)
+            el = time.perf_counter() - t
+            if r.status_code != 200:
+                raise RuntimeError(f"{label}: HTTP {r.status_code} {r.content[:300]!r}")
+            if i >= 5:
+                times.append(el)
+            source = r.json()["source"]
+        out["results"][label] = {"p50": _p(times, .5), "p95": _p(times, .95), "source": source}
+    all_times = [v["p95"] for v in out["results"].values()]
+    out["p95_max"] = max(all_times)
+    return out
+
+
+def format_comparison(backend: str, small: dict, large: dict) -> str:
+    lines = [f"dashboard summary, {backend}: p50 / p95 in ms ({small['cases']:,} vs {large['cases']:,} cases; "
+             f"pre-aggregate {large.get('cells', 0):,} cells"
+             + (f", rebuilt in {large['rebuild_s']:.1f} s" if "rebuild_s" in large else "") + ")"]
+    for key, a in small["results"].items():
+        b = large["results"][key]
+        lines.append(f"  {key:<22} {a['p50']:7.2f} / {a['p95']:7.2f}   {b['p50']:7.2f} / {b['p95']:7.2f}   "
+                     f"ratio p95 {b['p95'] / a['p95']:5.2f}x  [{b['source']}]")
+    lines.append("  target: dashboard p95(large) <= 3x p95(small)")
+    return "\n".join(lines)
+
+
+def _env(sqlite_file: str = "", database_url: str = "") -> dict:
+    env = dict(os.environ)
+    env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    else:
+        Path(sqlite_file).parent.mkdir(parents=True, exist_ok=True)
+        env["SQLITE_PATH"] = str(Path(sqlite_file).resolve())
+    return env
+
+
+def _manage(env, *args) -> str:
+    from django.conf import settings
+
+    proc = subprocess.run([sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *args], env=env,
+                          capture_output=True, text=True)
+    if proc.returncode:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
+    return proc.stdout
+
+
+SEED = ("from hazardwatch.cases.models import Case; from hazardwatch.insights.bench import seed_hazards; "
+        "n = {n} - Case.objects.count(); n > 0 and seed_hazards(n)")
+MEASURE = ("import json; from hazardwatch.insights.bench_stats import dashboard_measure; "
+           "print('RESULT', json.dumps(dashboard_measure(repeat={repeat})))")
+
+
+def run_dashboard_bench(stdout, sizes=(1000, 1_000_000), repeat: int = 60, databases: dict | None = None) -> dict:
+    """Seed (if needed) one database per size, measure each in a subprocess, print and return the figures.
+
+    `databases` maps backend → {size: env}; default: SQLite files var/bench/dashboard_<N>.sqlite3 (and
+    PostgreSQL databases if the caller passes envs with DATABASE_URL, e.g. from the bench command).
+    """
+    from django.conf import settings
+
+    bench_dir = Path(settings.BASE_DIR) / "var" / "bench"
+    if databases is None:
+        databases = {"sqlite": {n: _env(str(bench_dir / f"dashboard_{n}.sqlite3")) for n in sizes}}
+    results = {}
+    for backend, envs in databases.items():
+        res = {}
+        for n in sizes:
+            env = envs[n]
+            _manage(env, "migrate", "-v", "0")
+            t = time.perf_counter()
+            _manage(env, "shell", "-c", SEED.format(n=n))
+            stdout.write(f"{backend} {n:,}: data ready in {time.perf_counter() - t:.0f} s")
+        for n in sizes:
+            out = _manage(envs[n], "shell", "-c", MEASURE.format(repeat=repeat))
+            res[n] = json.loads(out.split("RESULT ", 1)[1])
+        small, large = res[sizes[0]], res[sizes[-1]]
+        stdout.write(format_comparison(backend, small, large))
+        results[backend] = res
+    return results

@@ -1,0 +1,489 @@
+"""Map selectors: H3 cluster counts for a viewport, points at street zoom, GeoJSON export.
+
+Counts come from GROUP BY on the indexed H3 columns of Case, restricted to the cells that cover the
+viewport, or — for the unfiltered public and all-cases views, once built — from the MapCellCount
+pre-aggregate (one row per cell), so a viewport costs the same at 1,000 and at 1,000,000 cases.
+"""
+import datetime as dt
+import functools
+import json
+import math
+from dataclasses import dataclass
+
+import h3
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hazardwatch.cases.choices import OPEN_STATUSES, CaseGrade, CaseStatus
+from hazardwatch.core.choices import SECTOR_VALUES
+from hazardwatch.core.errors import ApplicationError
+
+# zoom (inclusive upper bound) → H3 resolution: hexagons stay ~20–90 px wide on screen.
+ZOOM_RESOLUTIONS = ((6, 3), (9, 5), (12, 7), (19, 9))
+RESOLUTIONS = (3, 5, 7, 9)
+POINTS_ZOOM = 16  # staff see individual cases from this zoom on
+POINT_LIMIT = 2000
+MAX_CELLS = 5000  # cells covering one viewport; beyond this, step down a resolution (then refuse)
+EXPORT_LIMIT = 100_000
+# Never shown on the public map: not yet accepted, rejected, merged away.
+HIDDEN_FROM_PUBLIC = frozenset({CaseStatus.NEW, CaseStatus.REJECTED, CaseStatus.MERGED})
+PUBLIC_STATUSES = frozenset(set(CaseStatus) - HIDDEN_FROM_PUBLIC)
+FILTER_KEYS = ("status", "sector", "grade", "from", "to", "overdue")
+QUERY_KEYS = frozenset(("bbox", "zoom", "scope") + FILTER_KEYS)
+
+BAD_BBOX = _("bbox must be four numbers: south,west,north,east (WGS-84 degrees, south < north, west < east).")
+BAD_ZOOM = _("zoom must be a whole number from 0 to 19.")
+BAD_FILTER = _("Unknown or invalid filter value.")
+UNKNOWN_PARAMS = _("Unknown query parameters.")
+BAD_DATE = _("Dates must look like 2025-06-30, and 'from' must not be after 'to'.")
+TOO_MANY_CELLS = _("The area is too large for this zoom level. Zoom in or choose a smaller area.")
+STATUS_NOT_PUBLIC = _("The public map shows accepted cases only.")
+EXPORT_TOO_LARGE = _("The export would have {count} cases, more than {limit}. Narrow it with filters "
+                     "(status, sector, grade, dates, overdue) or a smaller bbox.")
+
+
+@dataclass(frozen=True)
+class MapFilters:
+    statuses: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    grade: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    overdue: bool | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.statuses or self.sectors or self.grade or self.date_from or self.date_to
+                    or self.overdue is not None)
+
+
+@dataclass(frozen=True)
+class MapQuery:
+    bbox: tuple[float, float, float, float] | None  # south, west, north, east
+    zoom: int
+    scope: str  # "public" | "staff"
+    filters: MapFilters
+
+
+# --- parsing and validation -------------------------------------------------------------------------
+
+def _bad(message, **extra):
+    raise ApplicationError(message, extra=extra)
+
+
+def parse_bbox(raw: str | None, *, required: bool = True):
+    if not raw:
+        if required:
+            _bad(BAD_BBOX, field="bbox")
+        return None
+    parts = str(raw).split(",")
+    try:
+        if len(parts) != 4:
+            raise ValueError
+        s, w, n, e = (float(p) for p in parts)
+    except ValueError:
+        _bad(BAD_BBOX, field="bbox", value=str(raw)[:100])
+    if not all(math.isfinite(v) for v in (s, w, n, e)) or not (-90 <= s < n <= 90 and -180 <= w < e <= 180):
+        _bad(BAD_BBOX, field="bbox", value=str(raw)[:100])
+    return s, w, n, e
+
+
+def _parse_date(raw, field):
+    try:
+        return dt.date.fromisoformat(str(raw))
+    except ValueError:
+        _bad(BAD_DATE, field=field, value=str(raw)[:40])
+
+
+def _split(raw) -> tuple[str, ...]:
+    return tuple(v for v in (p.strip() for p in str(raw).split(",")) if v)
+
+
+def parse_filters(params, scope: str) -> MapFilters:
+    statuses: tuple[str, ...] = ()
+    raw = params.get("status") or ""
+    if raw:
+        wanted: list[str] = []
+        for v in _split(raw):
+            if v == "open":  # on the public map: open and accepted
+                wanted.extend(sorted(OPEN_STATUSES & PUBLIC_STATUSES if scope == "public" else OPEN_STATUSES))
+            elif v in CaseStatus.values:
+                wanted.append(v)
+            else:
+                _bad(BAD_FILTER, field="status", value=v[:40], allowed=["open", *CaseStatus.values])
+        statuses = tuple(dict.fromkeys(wanted))
+        if scope == "public" and not set(statuses) <= PUBLIC_STATUSES:
+            _bad(STATUS_NOT_PUBLIC, field="status", allowed=sorted(PUBLIC_STATUSES))
+    sectors = _split(params.get("sector") or "")
+    for v in sectors:
+        if v not in SECTOR_VALUES:
+            _bad(BAD_FILTER, field="sector", value=v[:40], allowed=sorted(SECTOR_VALUES))
+    grade = params.get("grade") or ""
+    if grade and grade not in (*CaseGrade.values, "ungraded"):
+        _bad(BAD_FILTER, field="grade", value=grade[:40], allowed=[*CaseGrade.values, "ungraded"])
+    date_from = _parse_date(params["from"], "from") if params.get("from") else None
+    date_to = _parse_date(params["to"], "to") if params.get("to") else None
+    if date_from and date_to and date_from > date_to:
+        _bad(BAD_DATE, field="from")
+    overdue_raw = (params.get("overdue") or "").lower()
+    if overdue_raw in ("", "any"):
+        overdue = None
+    elif overdue_raw in ("1", "true", "yes", "on"):
+        overdue = True
+    elif overdue_raw in ("0", "false", "no", "off"):
+        overdue = False
+    else:
+        _bad(BAD_FILTER, field="overdue", value=overdue_raw[:40], allowed=["1", "0"])
+    return MapFilters(statuses, sectors, grade, date_from, date_to, overdue)
+
+
+def parse_map_query(params, *, bbox_required: bool = True, default_scope: str = "public") -> MapQuery:
+    """Validate query parameters (a QueryDict or dict); ApplicationError (400) on anything wrong."""
+    unknown = sorted(set(params.keys()) - QUERY_KEYS)
+    if unknown:
+        _bad(UNKNOWN_PARAMS, unknown=unknown[:20], allowed=sorted(QUERY_KEYS))
+    scope = params.get("scope") or default_scope
+    if scope not in ("public", "staff"):
+        _bad(BAD_FILTER, field="scope", value=str(scope)[:40], allowed=["public", "staff"])
+    bbox = parse_bbox(params.get("bbox"), required=bbox_required)
+    zoom_raw = params.get("zoom")
+    if zoom_raw in (None, "") and not bbox_required:
+        zoom = 0
+    else:
+        try:
+            zoom = int(str(zoom_raw))
+        except ValueError:
+            _bad(BAD_ZOOM, field="zoom", value=str(zoom_raw)[:20])
+        if not 0 <= zoom <= 19:
+            _bad(BAD_ZOOM, field="zoom", value=zoom)
+    return MapQuery(bbox=bbox, zoom=zoom, scope=scope, filters=parse_filters(params, scope))
+
+
+# --- cells -------------------------------------------------------------------------------------------
+
+def resolution_for_zoom(zoom: int) -> int:
+    for upto, res in ZOOM_RESOLUTIONS:
+        if zoom <= upto:
+            return res
+    return RESOLUTIONS[-1]
+
+
+def _clip(bbox):
+    """Clip to the service area (cases are only ever inside it); None when outside."""
+    a_s, a_w, a_n, a_e = settings.HAZARDWATCH_AREA_BBOX
+    s, w, n, e = max(bbox[0], a_s), max(bbox[1], a_w), min(bbox[2], a_n), min(bbox[3], a_e)
+    return (s, w, n, e) if s < n and w < e else None
+
+
+def _edge_deg(res: int) -> float:
+    return h3.average_hexagon_edge_length(res, unit="km") / 111.0
+
+
+def _estimated_cells(bbox, res: int) -> float:
+    s, w, n, e = bbox
+    km2 = (n - s) * 111.32 * (e - w) * 111.32 * max(0.1, math.cos(math.radians((s + n) / 2)))
+    return km2 / h3.average_hexagon_area(res, unit="km^2")
+
+
+def _expand(bbox, res):
+    m = _edge_deg(res)
+    s, w, n, e = bbox
+    return max(-89.9, s - m), max(-179.9, w - m), min(89.9, n + m), min(179.9, e + m)
+
+
+def cells_for_bbox(bbox, res: int) -> list[str]:
+    s, w, n, e = _expand(bbox, res)
+    poly = h3.LatLngPoly([(s, w), (s, e), (n, e), (n, w)])
+    return list(h3.polygon_to_cells(poly, res))
+
+
+def choose_resolution(bbox, zoom: int) -> int:
+    res = resolution_for_zoom(zoom)
+    while _estimated_cells(_expand(bbox, res), res) > MAX_CELLS:
+        coarser = [r for r in RESOLUTIONS if r < res]
+        if not coarser:
+            _bad(TOO_MANY_CELLS, cells=int(_estimated_cells(bbox, res)), limit=MAX_CELLS)
+        res = coarser[-1]
+    return res
+
+
+# --- querysets ----------------------------------------------------------------------------------------
+
+def base_queryset(scope: str, user=None, using: str | None = None):
+    from hazardwatch.cases.models import Case
+
+    manager = Case.objects.db_manager(using) if using else Case.objects
+    if scope == "public":
+        return manager.exclude(status__in=list(HIDDEN_FROM_PUBLIC))
+    return manager.get_queryset().visible_to(user)
+
+
+def apply_filters(qs, f: MapFilters):
+    if f.statuses:
+        qs = qs.filter(status__in=list(f.statuses))
+    if f.sectors:
+        qs = qs.filter(sector__in=list(f.sectors))
+    if f.grade:
+        qs = qs.filter(grade="" if f.grade == "ungraded" else f.grade)
+    tz = timezone.get_current_timezone()
+    if f.date_from:
+        qs = qs.filter(created_at__gte=dt.datetime.combine(f.date_from, dt.time.min, tzinfo=tz))
+    if f.date_to:
+        qs = qs.filter(created_at__lt=dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+    if f.overdue is not None:
+        qs = qs.filter(is_overdue=f.overdue)
+    return qs
+
+
+def _aggregate_ready(using=None) -> bool:
+    from hazardwatch.insights.models import MapAggregateState
+
+    manager = MapAggregateState.objects.db_manager(using) if using else MapAggregateState.objects
+    return manager.exists()
+
+
+def _all_cases_user(user) -> bool:
+    from hazardwatch.accounts.selectors import jurisdiction_for_user
+
+    return jurisdiction_for_user(user).is_admin
+
+
+def _counts_live(q: MapQuery, res: int, cells: list[str], user, using) -> dict[str, list[int]]:
+    qs = apply_filters(base_queryset(q.scope, user, using), q.filters)
+    agg = {"n": Count("pk"), "ov": Count("pk", filter=Q(is_overdue=True)),
+           "mj": Count("pk", filter=Q(grade=CaseGrade.MAJOR))}
+    out: dict[str, list[int]] = {}
+    if res == 3:  # no r3 column: count r5 cells inside the (widened) box and roll them up
+        s, w, n, e = _expand(_expand(q.bbox, 3), 3)
+        wanted = set(cells)
+        rows = (qs.filter(lat__gte=s, lat__lte=n, lon__gte=w, lon__lte=e).exclude(h3_r5="")
+                .values("h3_r5").annotate(**agg).order_by())
+        for row in rows:
+            parent = h3.cell_to_parent(row["h3_r5"], 3)
+            if parent in wanted:
+                acc = out.setdefault(parent, [0, 0, 0])
+                acc[0] += row["n"]
+                acc[1] += row["ov"]
+                acc[2] += row["mj"]
+        return out
+    col = f"h3_r{res}"
+    rows = qs.filter(**{f"{col}__in": cells}).values(col).annotate(**agg).order_by()
+    return {row[col]: [row["n"], row["ov"], row["mj"]] for row in rows}
+
+
+def _counts_aggregate(scope: str, res: int, cells: list[str], using) -> dict[str, list[int]]:
+    from hazardwatch.insights.models import MapCellCount
+
+    manager = MapCellCount.objects.db_manager(using) if using else MapCellCount.objects
+    rows = (manager.filter(resolution=res, scope=scope, cell__in=cells, count__gt=0)
+            .values_list("cell", "count", "overdue", "major"))
+    return {c: [n, ov, mj] for c, n, ov, mj in rows}
+
+
+def _r(x: float) -> float:
+    return round(x, 6)
+
+
+@functools.lru_cache(maxsize=200_000)
+def cell_geometry(cell: str) -> tuple[float, float, list]:
+    """Centre and boundary of a cell, rounded (cells repeat across requests, so cache them)."""
+    lat, lon = h3.cell_to_latlng(cell)
+    return _r(lat), _r(lon), [[_r(a), _r(b)] for a, b in h3.cell_to_boundary(cell)]
+
+
+def map_clusters(q: MapQuery, user=None, *, using: str | None = None, boundaries: bool = True) -> dict:
+    """Counts per H3 cell for the viewport (and staff points at street zoom)."""
+    result = {"zoom": q.zoom, "scope": q.scope, "resolution": None, "source": "none", "cells": [], "points": [],
+              "total": 0, "truncated": False}
+    bbox = _clip(q.bbox)
+    if bbox is None:
+        return result
+    q = MapQuery(bbox=bbox, zoom=q.zoom, scope=q.scope, filters=q.filters)
+    res = choose_resolution(bbox, q.zoom)
+    result["resolution"] = res
+    if q.scope == "staff" and q.zoom >= POINTS_ZOOM:
+        return _points(q, user, using, result)
+    cells = cells_for_bbox(bbox, res)
+    use_aggregate = q.filters.empty and (q.scope == "public" or _all_cases_user(user)) and _aggregate_ready(using)
+    if use_aggregate:
+        counts = _counts_aggregate("public" if q.scope == "public" else "all", res, cells, using)
+        result["source"] = "aggregate"
+    else:
+        counts = _counts_live(q, res, cells, user, using)
+        result["source"] = "live"
+    out = []
+    for cell, (n, ov, mj) in sorted(counts.items()):
+        lat, lon, boundary = cell_geometry(cell)
+        row = {"cell": cell, "lat": lat, "lon": lon, "count": n, "overdue": ov, "major": mj}
+        if boundaries:
+            row["boundary"] = boundary
+        out.append(row)
+    result["cells"] = out
+    result["total"] = sum(c["count"] for c in out)
+    return result
+
+
+def _points(q: MapQuery, user, using, result) -> dict:
+    s, w, n, e = q.bbox
+    qs = apply_filters(base_queryset("staff", user, using), q.filters)
+    cells = cells_for_bbox(q.bbox, 9)
+    rows = list(qs.filter(h3_r9__in=cells, lat__gte=s, lat__lte=n, lon__gte=w, lon__lte=e)
+                .order_by("-is_overdue", "-created_at")
+                .values("pk", "reference", "status", "grade", "is_overdue", "lat", "lon")[:POINT_LIMIT + 1])
+    result["truncated"] = len(rows) > POINT_LIMIT
+    result["points"] = [
+        {"id": r["pk"], "reference": r["reference"], "status": r["status"], "grade": r["grade"],
+         "overdue": r["is_overdue"], "lat": _r(r["lat"]), "lon": _r(r["lon"]), "url": f"/staff/cases/{r['pk']}/"}
+        for r in rows[:POINT_LIMIT]
+    ]
+    result["total"] = len(result["points"])
+    result["source"] = "live"
+    return result
+
+
+# --- GeoJSON export --------------------------------------------------------------------------------------
+
+def export_queryset(q: MapQuery, user, using=None):
+    qs = apply_filters(base_queryset("staff", user, using), q.filters).filter(lat__isnull=False, lon__isnull=False)
+    if q.bbox:
+        s, w, n, e = q.bbox
+        qs = qs.filter(lat__gte=s, lat__lte=n, lon__gte=w, lon__lte=e)
+    count = qs.count()
+    if count > EXPORT_LIMIT:
+        _bad(EXPORT_TOO_LARGE.format(count=count, limit=EXPORT_LIMIT), count=count, limit=EXPORT_LIMIT)
+    return qs.order_by("pk")
+
+
+def geojson_chunks(qs, chunk_size: int = 2000):
+    """The FeatureCollection as text chunks (one feature per line), for a streaming response."""
+    yield '{"type":"FeatureCollection","features":[\n'
+    first = True
+    fields = ("pk", "reference", "status", "grade", "sector", "is_overdue", "created_at", "lat", "lon")
+    for pk, ref, status, grade, sector, overdue, created, lat, lon in qs.values_list(*fields).iterator(
+            chunk_size=chunk_size):
+        feature = {"type": "Feature", "id": pk,
+                   "geometry": {"type": "Point", "coordinates": [_r(lon), _r(lat)]},
+                   "properties": {"reference": ref, "status": status, "grade": grade, "sector": sector,
+                                  "overdue": overdue, "created_at": created.isoformat() if created else None}}
+        yield ("" if first else ",\n") + json.dumps(feature, ensure_ascii=False)
+        first = False
+    yield "\n]}\n"
+
+
+# --- the pre-aggregate --------------------------------------------------------------------------------
+
+def _contributions(h3_r5, h3_r7, h3_r9, status, grade, is_overdue) -> dict:
+    if not h3_r5:
+        return {}
+    cells = {3: h3.cell_to_parent(h3_r5, 3), 5: h3_r5, 7: h3_r7, 9: h3_r9}
+    scopes = ["all"] + (["public"] if status in PUBLIC_STATUSES else [])
+    vec = (1, int(bool(is_overdue)), int(grade == CaseGrade.MAJOR))
+    return {(res, scope, cell): vec for res, cell in cells.items() if cell for scope in scopes}
+
+
+def _state_of(case) -> dict:
+    return _contributions(case.h3_r5, case.h3_r7, case.h3_r9, case.status, case.grade, case.is_overdue)
+
+
+def _apply(deltas: dict, using) -> None:
+    from hazardwatch.insights.models import MapCellCount
+
+    manager = MapCellCount.objects.db_manager(using)
+    for (res, scope, cell), (dn, dov, dmj) in deltas.items():
+        if not (dn or dov or dmj):
+            continue
+        row = manager.filter(resolution=res, scope=scope, cell=cell)
+        if row.update(count=F("count") + dn, overdue=F("overdue") + dov, major=F("major") + dmj):
+            continue
+        try:
+            with transaction.atomic(using=using):
+                manager.create(resolution=res, scope=scope, cell=cell, count=dn, overdue=dov, major=dmj)
+        except IntegrityError:  # created concurrently
+            row.update(count=F("count") + dn, overdue=F("overdue") + dov, major=F("major") + dmj)
+
+
+def _on_pre_save(sender, instance, using, raw=False, **kwargs):
+    instance._map_old = {}
+    if raw or not instance.pk or not _aggregate_ready(using):
+        instance._map_ready = False
+        return
+    instance._map_ready = True
+    old = (sender.objects.db_manager(using).filter(pk=instance.pk)
+           .values_list("h3_r5", "h3_r7", "h3_r9", "status", "grade", "is_overdue").first())
+    if old:
+        instance._map_old = _contributions(*old)
+
+
+def _on_post_save(sender, instance, created, using, raw=False, **kwargs):
+    if raw:
+        return
+    ready = getattr(instance, "_map_ready", None)
+    if ready is None or created:
+        ready = _aggregate_ready(using)
+    if not ready:
+        return
+    deltas: dict = {}
+    for key, vec in getattr(instance, "_map_old", {}).items():
+        deltas[key] = [-v for v in vec]
+    for key, vec in _state_of(instance).items():
+        acc = deltas.setdefault(key, [0, 0, 0])
+        for i, v in enumerate(vec):
+            acc[i] += v
+    _apply(deltas, using)
+    instance._map_old = _state_of(instance)
+
+
+def _on_post_delete(sender, instance, using, **kwargs):
+    if _aggregate_ready(using):
+        _apply({k: [-v for v in vec] for k, vec in _state_of(instance).items()}, using)
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import post_delete, post_save, pre_save
+
+    pre_save.connect(_on_pre_save, sender="cases.Case", dispatch_uid="insights_map_pre_save")
+    post_save.connect(_on_post_save, sender="cases.Case", dispatch_uid="insights_map_post_save")
+    post_delete.connect(_on_post_delete, sender="cases.Case", dispatch_uid="insights_map_post_delete")
+
+
+def map_cells_rebuild(using: str = "default") -> int:
+    """Recount MapCellCount from Case (after bulk loads or QuerySet.update()); returns rows written."""
+    from hazardwatch.cases.models import Case
+    from hazardwatch.insights.models import MapAggregateState, MapCellCount
+
+    agg = {"n": Count("pk"), "ov": Count("pk", filter=Q(is_overdue=True)),
+           "mj": Count("pk", filter=Q(grade=CaseGrade.MAJOR))}
+    rows: list = []
+    with transaction.atomic(using=using):
+        MapAggregateState.objects.using(using).all().delete()
+        MapCellCount.objects.using(using).all().delete()
+        for scope in ("all", "public"):
+            qs = Case.objects.using(using).exclude(h3_r5="")
+            if scope == "public":
+                qs = qs.exclude(status__in=list(HIDDEN_FROM_PUBLIC))
+            r3: dict[str, list[int]] = {}
+            for res in (5, 7, 9):
+                col = f"h3_r{res}"
+                for row in qs.values(col).annotate(**agg).order_by().iterator(chunk_size=5000):
+                    rows.append(MapCellCount(resolution=res, scope=scope, cell=row[col], count=row["n"],
+                                             overdue=row["ov"], major=row["mj"]))
+                    if res == 5:
+                        acc = r3.setdefault(h3.cell_to_parent(row[col], 3), [0, 0, 0])
+                        acc[0] += row["n"]
+                        acc[1] += row["ov"]
+                        acc[2] += row["mj"]
+            rows.extend(MapCellCount(resolution=3, scope=scope, cell=c, count=n, overdue=ov, major=mj)
+                        for c, (n, ov, mj) in r3.items())
+        MapCellCount.objects.using(using).bulk_create(rows, batch_size=5000)
+        MapAggregateState.objects.using(using).create(built_at=timezone.now(),
+                                                      cases=Case.objects.using(using).count())
+    from django.db import connections
+
+    if connections[using].vendor == "postgresql":  # fresh statistics, or the planner misjudges IN lists
+        with connections[using].cursor() as cursor:
+            cursor.execute(f"ANALYZE {MapCellCount._meta.db_table}")
+            cursor.execute(f"ANALYZE {Case._meta.db_table}")
+    return len(rows)

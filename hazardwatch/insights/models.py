@@ -1,0 +1,107 @@
+"""Insights tables. Sections per feature; each section owns its models."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# --- map -----------------------------------------------------------------------------------------------
+
+
+class MapScope(models.TextChoices):
+    ALL = "all", _("All cases")
+    PUBLIC = "public", _("Accepted cases (public)")
+
+
+class MapCellCount(models.Model):
+    """Pre-aggregated case counts per H3 cell (r3, r5, r7, r9) for the unfiltered map.
+
+    One row per (resolution, cell, scope), so a viewport reads at most as many rows as it has cells,
+    whatever the number of cases. Kept in step by signals on Case.save/delete once built
+    (`maps.map_cells_rebuild`); QuerySet.update()/bulk_create bypass signals, so after bulk loads run the
+    rebuild again. While `MapAggregateState` has no row the map reads the Case table directly.
+    """
+
+    resolution = models.PositiveSmallIntegerField(_("H3 resolution"))
+    cell = models.CharField(_("H3 cell"), max_length=16)
+    scope = models.CharField(_("scope"), max_length=8, choices=MapScope.choices)
+    count = models.IntegerField(_("cases"), default=0)
+    overdue = models.IntegerField(_("overdue cases"), default=0)
+    major = models.IntegerField(_("major hazards"), default=0)
+
+    class Meta:
+        verbose_name = _("map cell count")
+        verbose_name_plural = _("map cell counts")
+        constraints = [
+            models.UniqueConstraint(fields=["resolution", "scope", "cell"], name="insights_mapcell_unique"),
+        ]
+
+
+class MapAggregateState(models.Model):
+    """Present (one row) when MapCellCount is built and maintained; absent → the map counts live."""
+
+    built_at = models.DateTimeField(_("built at"))
+    cases = models.BigIntegerField(_("cases counted at build"), default=0)
+
+    class Meta:
+        verbose_name = _("map aggregate state")
+        verbose_name_plural = _("map aggregate state")
+
+
+# The receivers that maintain MapCellCount live next to the map selectors.
+from hazardwatch.insights import maps as _maps  # noqa: E402
+
+_maps.connect_signals()
+
+
+# --- statistics ----------------------------------------------------------------------------------------
+
+
+class StatsKind(models.TextChoices):
+    STATUS = "s", _("status count")
+    CATEGORY = "c", _("category count")
+    CLOSE_DAYS = "d", _("days-to-close histogram")
+
+
+class StatsCell(models.Model):
+    """Pre-aggregated case counts for the statistics dashboard (see docs/dashboard.md).
+
+    One row per (region, sector, grade, created month, kind, key, overdue) holding a count `n`. Every
+    case is counted once at each level of its region path (the whole country "", province, prefecture,
+    county, township), so the totals of any region are the rows with that `region_code`, and its
+    drill-down children are the rows with that `parent_code`: a dashboard query reads at most
+    regions × sectors × grades × months × keys rows, however many cases there are.
+
+    kind "s": key = case status (with is_overdue); kind "c": key = category; kind "d": key = whole days
+    from creation to closing (0–60 exact, then buckets starting at 61, 91, 181, 366), closed cases only.
+    Built by `hazardwatch stats rebuild`, kept current by `hazardwatch stats refresh` (periodic job).
+    """
+
+    region_code = models.CharField(_("region code"), max_length=12, blank=True)
+    parent_code = models.CharField(_("parent region code"), max_length=12, null=True, blank=True)
+    sector = models.CharField(_("sector"), max_length=32)
+    grade = models.CharField(_("grade"), max_length=12, blank=True)
+    month = models.DateField(_("created month"))
+    kind = models.CharField(_("kind"), max_length=1, choices=StatsKind.choices)
+    key = models.CharField(_("key"), max_length=32, blank=True)
+    is_overdue = models.BooleanField(_("overdue"), default=False)
+    n = models.BigIntegerField(_("cases"), default=0)
+
+    class Meta:
+        verbose_name = _("statistics cell")
+        verbose_name_plural = _("statistics cells")
+        indexes = [
+            models.Index(fields=["region_code", "kind", "sector", "month"], name="insights_stats_region"),
+            models.Index(fields=["parent_code", "kind", "sector", "month"], name="insights_stats_parent"),
+            models.Index(fields=["month"], name="insights_stats_month"),
+        ]
+
+
+class StatsState(models.Model):
+    """One row once StatsCell is built: when, and the `updated_at` watermark of the last refresh."""
+
+    built_at = models.DateTimeField(_("built at"))
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+    watermark = models.DateTimeField(_("changes counted up to"))
+    cases = models.BigIntegerField(_("cases counted at build"), default=0)
+
+    class Meta:
+        verbose_name = _("statistics state")
+        verbose_name_plural = _("statistics state")
