@@ -45,10 +45,7 @@ class MapAggregateState(models.Model):
         verbose_name_plural = _("map aggregate state")
 
 
-# The receivers that maintain MapCellCount live next to the map selectors.
-from hazardwatch.insights import maps as _maps  # noqa: E402
-
-_maps.connect_signals()
+# The receivers that maintain MapCellCount live next to the map selectors; InsightsConfig.ready connects them.
 
 
 # --- statistics ----------------------------------------------------------------------------------------

@@ -129,6 +129,7 @@ BOWTIE = {"type": "Polygon", "coordinates": [[[113.68, 34.78], [113.681, 34.781]
                                          + [[113.74, 34.79], [113.68, 34.78]]]}, "more than 500"),
 ])
 def test_bad_zone_polygons_are_refused(liu, point_payload, zone, needle):
+    liu.cookies["django_language"] = "en"  # the messages are compared in English
     r = post(liu, f"{API}/points", point_payload(zone=zone))
     assert r.status_code == 400, r.content
     assert list(r.json()["extra"]["fields"]) == ["zone"]
