@@ -91,6 +91,10 @@ class Case(Located, TimeStampedModel):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-created_at"]
+        indexes = [
+            # the dashboard's incremental refresh finds changed cases by updated_at
+            models.Index(fields=["updated_at"], name="cases_case_updated_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(grade="major") | ~models.Q(criterion_item=""),
