@@ -183,6 +183,11 @@ HAZARDWATCH_SMS_BACKEND = env_str("HAZARDWATCH_SMS_BACKEND", "hazardwatch.integr
 # Map tiles for Leaflet: URL template and attribution (OSM default; Tianditu needs a key).
 HAZARDWATCH_TILE_URL = env_str("HAZARDWATCH_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 HAZARDWATCH_TILE_ATTRIBUTION = env_str("HAZARDWATCH_TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+# Coordinate system of the tile source: wgs84 (OSM; Tianditu's CGCS2000 is within centimetres of it) or gcj02
+# (AMap, Tencent); with gcj02 the map pages shift points and cells for display and the viewport back for queries.
+HAZARDWATCH_TILE_CRS = env_str("HAZARDWATCH_TILE_CRS", "wgs84")
+if HAZARDWATCH_TILE_CRS not in ("wgs84", "gcj02"):
+    raise ValueError("HAZARDWATCH_TILE_CRS must be wgs84 or gcj02")
 HAZARDWATCH_MAP_CENTER = [float(x) for x in env_list("HAZARDWATCH_MAP_CENTER", ["34.7466", "113.6253"])]
 HAZARDWATCH_SITE_NAME = env_str("HAZARDWATCH_SITE_NAME", "")
 HAZARDWATCH_H3_RESOLUTIONS = (5, 7, 9)
