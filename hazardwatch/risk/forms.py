@@ -127,3 +127,13 @@ class RiskPointForm(forms.Form):
             initial[field] = "\n".join(f["description"] for f in point.hazard_factors if f.get("category") == cat)
         initial["zone"] = json.dumps(point.zone, ensure_ascii=False) if point.zone else ""
         return initial
+
+
+class CaseLinkForm(forms.Form):
+    """Link a hazard case to a risk point by its reference (e.g. HW20260000123)."""
+
+    reference = forms.CharField(label=_("Case reference"), max_length=24,
+                                help_text=_("For example HW20260000123."))
+
+    def clean_reference(self) -> str:
+        return self.cleaned_data["reference"].strip().upper()

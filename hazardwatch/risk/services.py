@@ -402,10 +402,13 @@ def risk_point_delete(*, actor, point_id: int) -> None:
 
 # --- links to hazard cases ------------------------------------------------------------------------------
 
-def _can_link(actor, point: RiskPoint) -> bool:
+def can_link_cases(actor, point: RiskPoint) -> bool:
     """The organization's staff and admins, and regulators who see the point (a hazard they found there)."""
     j = jurisdiction_for_user(actor)
     return can_edit_org_points(actor, point.organization_id) or j.is_regulator
+
+
+_can_link = can_link_cases
 
 
 @transaction.atomic

@@ -13,4 +13,6 @@ urlpatterns = [
     path("region/<str:code>/", views.region_list, name="region"),
     path("region/<str:code>/export.xlsx", views.region_export, name="region_export"),
     path("points/<int:point_id>/", views.point_detail, name="point"),
+    path("points/<int:point_id>/cases/", views.point_link_case, name="point_link_case"),
+    path("points/<int:point_id>/cases/<int:case_id>/unlink/", views.point_unlink_case, name="point_unlink_case"),
 ]

@@ -6,15 +6,16 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hazardwatch.accounts.models import Organization
 from hazardwatch.accounts.selectors import jurisdiction_for_user
-from hazardwatch.core.errors import ApplicationError
+from hazardwatch.cases.models import Case
+from hazardwatch.core.errors import ApplicationError, NotFound, PermissionDenied
 from hazardwatch.places.models import Division
 from hazardwatch.risk import export, selectors, services
 from hazardwatch.risk.choices import LEVEL_COLOUR, RiskLevel
-from hazardwatch.risk.forms import RiskFilterForm, RiskPointForm
+from hazardwatch.risk.forms import CaseLinkForm, RiskFilterForm, RiskPointForm
 from hazardwatch.risk.models import RiskPoint
 from hazardwatch.workbench.views import _forbidden, _not_found, _see_other, staff_required
 
@@ -181,8 +182,7 @@ def point_new(request, org_id: int):
 @require_http_methods(["GET", "POST"])
 @staff_required
 def point_detail(request, point_id: int):
-    point = (RiskPoint.objects.visible_to(request.user).with_effective_level()
-             .select_related("organization__region", "region").filter(pk=point_id).first())
+    point = _visible_point(request, point_id)
     if point is None:
         return _not_found(request)
     can_edit = services.can_edit_org_points(request.user, point.organization_id)
@@ -198,11 +198,73 @@ def point_detail(request, point_id: int):
             return _see_other(reverse("risk:point", args=[point.pk]) + "?saved=1")
     else:
         form = RiskPointForm(initial=RiskPointForm.initial_for(point))
-    links = point.case_links.select_related("case").order_by("-linked_at")
+    return _render_point(request, point, form=form, can_edit=can_edit, status=400 if form.errors else 200)
+
+
+def _visible_point(request, point_id: int) -> RiskPoint | None:
+    return (RiskPoint.objects.visible_to(request.user).with_effective_level()
+            .select_related("organization__region", "region").filter(pk=point_id).first())
+
+
+def _render_point(request, point: RiskPoint, *, form=None, can_edit: bool | None = None, link_form=None,
+                  status: int = 200):
+    if can_edit is None:
+        can_edit = services.can_edit_org_points(request.user, point.organization_id)
+    if form is None:
+        form = RiskPointForm(initial=RiskPointForm.initial_for(point))
+    # Only cases the user may see are listed (a point can be visible to someone who cannot see every case at it);
+    # the red level itself still counts them all.
+    visible_cases = Case.objects.visible_to(request.user).values("pk")
+    links = point.case_links.filter(case__in=visible_cases).select_related("case").order_by("-linked_at")
     return render(request, "risk/point.html", {
         "form": form, "org": point.organization, "point": point, "can_edit": can_edit, "links": links,
-        "saved": request.GET.get("saved") == "1", "nav": "risk",
-    }, status=400 if form.errors else 200)
+        "can_link": services.can_link_cases(request.user, point), "link_form": link_form or CaseLinkForm(),
+        "saved": request.GET.get("saved") == "1", "linked": request.GET.get("linked") == "1",
+        "unlinked": request.GET.get("unlinked") == "1", "nav": "risk",
+    }, status=status)
+
+
+@require_POST
+@staff_required
+def point_link_case(request, point_id: int):
+    """Link a case by its reference. Only cases the user can see resolve; any other reference is the same
+    inline "No such case." (400), so the form never tells whether an invisible case exists."""
+    point = _visible_point(request, point_id)
+    if point is None:
+        return _not_found(request)
+    if not services.can_link_cases(request.user, point):
+        return _forbidden(request, services.RISK_POINT_READ_ONLY)
+    link_form = CaseLinkForm(request.POST)
+    if link_form.is_valid():
+        case = Case.objects.visible_to(request.user).filter(reference=link_form.cleaned_data["reference"]).first()
+        if case is None:
+            link_form.add_error("reference", services.CASE_NOT_FOUND)
+        else:
+            try:
+                services.risk_point_link_case(actor=request.user, point_id=point.pk, case_id=case.pk)
+            except PermissionDenied as exc:
+                return _forbidden(request, exc.message)
+            except ApplicationError as exc:  # NotFound (raced away), already linked (409)
+                link_form.add_error("reference", exc.message)
+                return _render_point(request, point, link_form=link_form,
+                                     status=400 if isinstance(exc, NotFound) else exc.status_code)
+            return _see_other(reverse("risk:point", args=[point.pk]) + "?linked=1#cases")
+    return _render_point(request, point, link_form=link_form, status=400)
+
+
+@require_POST
+@staff_required
+def point_unlink_case(request, point_id: int, case_id: int):
+    point = _visible_point(request, point_id)
+    if point is None:
+        return _not_found(request)
+    try:
+        services.risk_point_unlink_case(actor=request.user, point_id=point.pk, case_id=case_id)
+    except PermissionDenied as exc:
+        return _forbidden(request, exc.message)
+    except NotFound:
+        return _not_found(request)
+    return _see_other(reverse("risk:point", args=[point.pk]) + "?unlinked=1#cases")
 
 
 @require_GET
