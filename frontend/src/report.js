@@ -18,6 +18,17 @@
   var submitButton = document.getElementById("submit-report");
   var map = null;
   var marker = null;
+  // The tiles' coordinate system (HAZARDWATCH_TILE_CRS): a tap on GCJ-02 tiles (AMap, Tencent) is a GCJ-02
+  // point and is sent as such with crs=gcj02 (the server converts); GPS fixes are WGS-84 and are shifted
+  // only for drawing (crs.js).
+  var tileCrs = mapBox && mapBox.getAttribute("data-tile-crs") === "gcj02" && window.HWCRS ? "gcj02" : "wgs84";
+
+  // A point in `crs` → where to draw it on the tiles.
+  function toTiles(lat, lon, crs) {
+    if (tileCrs === "gcj02" && crs !== "gcj02") return window.HWCRS.toDisplay(lat, lon);
+    if (tileCrs !== "gcj02" && crs === "gcj02" && window.HWCRS) return window.HWCRS.fromDisplay(lat, lon);
+    return [lat, lon];
+  }
 
   function showNote(text, warn) {
     if (!note || !text) return;
@@ -30,6 +41,7 @@
     return Number(value).toFixed(6);
   }
 
+  // lat/lon are tile (display) coordinates.
   function placeMarker(lat, lon, recenter) {
     if (!map) return;
     if (marker) {
@@ -38,13 +50,13 @@
       marker = L.marker([lat, lon], { draggable: true, keyboard: false }).addTo(map);
       marker.on("dragend", function () {
         var p = marker.getLatLng().wrap();
-        setLocation(p.lat, p.lng, "wgs84", false);
+        setLocation(p.lat, p.lng, tileCrs, false);
       });
     }
     if (recenter) map.setView([lat, lon], Math.max(map.getZoom(), 16));
   }
 
-  // Map picks and GPS fixes are WGS-84: the default OSM tiles and navigator.geolocation both are.
+  // GPS fixes are WGS-84 (navigator.geolocation); map picks are in the tiles' system (WGS-84 for OSM).
   function setLocation(lat, lon, crs, recenter) {
     latInput.value = fixed(lat);
     lonInput.value = fixed(lon);
@@ -56,14 +68,15 @@
       var stale = fieldset.querySelector("#map-note ~ ul.errorlist");
       if (stale) stale.hidden = true;  // the server's complaint was about the previous point
     }
-    placeMarker(lat, lon, recenter);
+    var at = toTiles(lat, lon, crs || "wgs84");
+    placeMarker(at[0], at[1], recenter);
   }
 
   // --- the map ---------------------------------------------------------------------------------
   if (mapBox && window.L) {
     try {
-      var center = [parseFloat(mapBox.getAttribute("data-center-lat")) || 34.7466,
-                    parseFloat(mapBox.getAttribute("data-center-lon")) || 113.6253];
+      var center = toTiles(parseFloat(mapBox.getAttribute("data-center-lat")) || 34.7466,
+                           parseFloat(mapBox.getAttribute("data-center-lon")) || 113.6253, "wgs84");
       map = L.map(mapBox, { zoomControl: true, attributionControl: true }).setView(center, 13);
       map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
       var tilesLoaded = false;
@@ -82,7 +95,7 @@
       tiles.addTo(map);
       map.on("click", function (event) {
         var p = event.latlng.wrap();
-        setLocation(p.lat, p.lng, "wgs84", false);
+        setLocation(p.lat, p.lng, tileCrs, false);
       });
       mapBox.setAttribute("data-ready", "1");
     } catch (err) {
@@ -100,7 +113,8 @@
   var oldLon = parseFloat(lonInput.value);
   if (isFinite(oldLat) && isFinite(oldLon) && Math.abs(oldLat) <= 90 && Math.abs(oldLon) <= 180) {
     statusLine.classList.add("set");
-    placeMarker(oldLat, oldLon, true);
+    var old = toTiles(oldLat, oldLon, (crsInput && crsInput.value) || "wgs84");
+    placeMarker(old[0], old[1], true);
   }
 
   // --- "use my location" -------------------------------------------------------------------------

@@ -8,9 +8,14 @@
   var form = document.getElementById("hm-filters");
   var heatBox = document.getElementById("hm-heat");
   var exportLink = document.getElementById("hm-export");
+  // Coordinates from the server are WGS-84. With GCJ-02 tiles (data-tile-crs="gcj02", AMap/Tencent) every
+  // drawn point and vertex is shifted WGS-84 → GCJ-02 and the viewport is shifted back before asking the API
+  // (crs.js, see docs/maps.md); with WGS-84 tiles (OSM, Tianditu) nothing is converted.
+  var crs = window.HWCRS && window.HWCRS.forTiles ? window.HWCRS.forTiles(d.tileCrs)
+    : { shifted: false, toDisplay: function (a, b) { return [a, b]; }, fromDisplay: function (a, b) { return [a, b]; },
+        latLngs: function (x) { return x; } };
   var map = L.map(el, { minZoom: 3, maxZoom: 18, preferCanvas: false })
-    .setView([parseFloat(d.centerLat), parseFloat(d.centerLon)], 11);
-  // Tiles are WGS-84 (OSM, Tianditu); a GCJ-02 source would need every point shifted (see docs/maps.md).
+    .setView(crs.toDisplay(parseFloat(d.centerLat), parseFloat(d.centerLon)), 11);
   var tilesFailed = false;
   var tiles = L.tileLayer(d.tileUrl, { attribution: d.attribution, maxZoom: 18 });
   tiles.on("tileerror", function () {
@@ -48,18 +53,19 @@
       var icon = L.divIcon({ className: "", iconSize: [size, size],
         html: "<div class='hm-cluster" + (c.overdue ? " is-overdue" : "") + "' style='width:" + size + "px;height:" +
           size + "px;position:relative'>" + html + "</div>" });
-      var m = L.marker([c.lat, c.lon], { icon: icon, keyboard: true,
+      var at = crs.toDisplay(c.lat, c.lon);
+      var m = L.marker(at, { icon: icon, keyboard: true,
         title: c.count + " · " + d.tOverdue + " " + c.overdue + " · " + d.tMajor + " " + c.major });
-      m.on("click", function () { map.setView([c.lat, c.lon], Math.min(map.getZoom() + 2, 18)); });
+      m.on("click", function () { map.setView(at, Math.min(map.getZoom() + 2, 18)); });
       bubbles.addLayer(m);
       if (c.boundary) {
         var t = Math.log(1 + c.count) / Math.log(1 + max);
-        heat.addLayer(L.polygon(c.boundary, { stroke: c.overdue > 0, color: "#d0021b", weight: 1,
+        heat.addLayer(L.polygon(crs.latLngs(c.boundary), { stroke: c.overdue > 0, color: "#d0021b", weight: 1,
           fillColor: heatColor(t), fillOpacity: 0.25 + 0.45 * t, interactive: false }));
       }
     });
     data.points.forEach(function (p) {
-      var m = L.circleMarker([p.lat, p.lon], { radius: 7, weight: 2, color: "#fff",
+      var m = L.circleMarker(crs.toDisplay(p.lat, p.lon), { radius: 7, weight: 2, color: "#fff",
         fillColor: p.overdue ? "#d0021b" : "#1d63b2", fillOpacity: 0.95, className: "hm-point" });
       var a = document.createElement("a");
       a.href = p.url; a.textContent = d.tOpen + " " + p.reference + " (" + p.status + ")";
@@ -73,11 +79,20 @@
     el.dataset.loaded = String(data.cells.length + data.points.length);
   }
 
-  function load() {
+  // The API wants a WGS-84 bbox: shift the four displayed corners back and take their extent.
+  function viewportBbox() {
     var b = map.getBounds();
+    var s = b.getSouth(), w = Math.max(b.getWest(), -180), n = b.getNorth(), e = Math.min(b.getEast(), 180);
+    if (!crs.shifted) return [s, w, n, e];
+    var corners = [crs.fromDisplay(s, w), crs.fromDisplay(s, e), crs.fromDisplay(n, w), crs.fromDisplay(n, e)];
+    var lats = corners.map(function (c) { return c[0]; }), lons = corners.map(function (c) { return c[1]; });
+    return [Math.max(Math.min.apply(null, lats), -90), Math.max(Math.min.apply(null, lons), -180),
+            Math.min(Math.max.apply(null, lats), 90), Math.min(Math.max.apply(null, lons), 180)];
+  }
+
+  function load() {
     var p = filters();
-    p.set("bbox", [b.getSouth(), Math.max(b.getWest(), -180), b.getNorth(), Math.min(b.getEast(), 180)]
-      .map(function (x) { return x.toFixed(5); }).join(","));
+    p.set("bbox", viewportBbox().map(function (x) { return x.toFixed(5); }).join(","));
     p.set("zoom", map.getZoom());
     p.set("scope", d.scope);
     var mine = ++seq;

@@ -6,7 +6,16 @@
   if (!el || !window.L) return;
   var COLOURS = { red: "#e03131", orange: "#f08c00", yellow: "#fcc419", blue: "#1c7ed6" };
   var status = document.querySelector("[data-map-status]");
+  // GeoJSON from the server is WGS-84; with GCJ-02 tiles (data-tile-crs="gcj02") every zone vertex and dot
+  // is shifted WGS-84 → GCJ-02 for display (crs.js); with WGS-84 tiles nothing is converted.
+  var crs = window.HWCRS && window.HWCRS.forTiles ? window.HWCRS.forTiles(el.dataset.tileCrs)
+    : { toDisplay: function (a, b) { return [a, b]; } };
+  function coordsToLatLng(c) {
+    var p = crs.toDisplay(c[1], c[0]);
+    return c.length > 2 ? L.latLng(p[0], p[1], c[2]) : L.latLng(p[0], p[1]);
+  }
   var center = (el.dataset.center || "34.75,113.65").split(",").map(Number);
+  center = crs.toDisplay(center[0], center[1]);
   var map = L.map(el, { zoomControl: true, preferCanvas: false }).setView(center, el.dataset.scale === "enterprise" ? 17 : 11);
   if (el.dataset.tileUrl) {
     L.tileLayer(el.dataset.tileUrl, { maxZoom: 19, attribution: el.dataset.tileAttribution || "" }).addTo(map);
@@ -36,6 +45,7 @@
   var bounds = L.latLngBounds([]);
   function mainLayer(fc) {
     return L.geoJSON(fc, {
+      coordsToLatLng: coordsToLatLng,
       style: function (f) {
         var c = COLOURS[f.properties.colour];
         return { color: c, weight: 2, fillColor: c, fillOpacity: 0.45, className: "risk-zone risk-zone-" + f.properties.level };
@@ -67,6 +77,7 @@
   function hazardLayer(fc) {
     var icon = L.divIcon({ className: "", html: '<div class="risk-hazard-icon" data-major-hazard></div>', iconSize: [18, 18] });
     return L.geoJSON(fc, {
+      coordsToLatLng: coordsToLatLng,
       pointToLayer: function (f, latlng) {
         bounds.extend(latlng);
         return L.marker(latlng, { icon: icon, zIndexOffset: 1000, title: el.dataset.labelMajorHazard + " " + f.properties.reference });

@@ -22,7 +22,10 @@
       el.innerHTML = "";
       el.classList.add("has-map");
       try {
-        var map = window.L.map(el, { scrollWheelZoom: false }).setView([lat, lon], 16);
+        // The stored point is WGS-84; GCJ-02 tiles (data-tile-crs="gcj02") need it shifted (crs.js).
+        var at = [lat, lon];
+        if (el.getAttribute("data-tile-crs") === "gcj02" && window.HWCRS) at = window.HWCRS.toDisplay(lat, lon);
+        var map = window.L.map(el, { scrollWheelZoom: false }).setView(at, 16);
         var tiles = el.getAttribute("data-tile-url");
         if (tiles) {
           window.L.tileLayer(tiles, {
@@ -30,7 +33,7 @@
             attribution: escapeHtml(el.getAttribute("data-tile-attribution") || ""),
           }).addTo(map);
         }
-        window.L.circleMarker([lat, lon], {
+        window.L.circleMarker(at, {
           radius: 9, color: "#b42318", weight: 3, fillColor: "#f04438", fillOpacity: 0.5,
         }).addTo(map);
       } catch (e) {
