@@ -21,3 +21,11 @@ class Sector(models.TextChoices):
 
 
 SECTOR_VALUES = frozenset(Sector.values)
+
+
+def choice_label(choices, value):
+    """The translated label of a stored code, or the code itself when it is not (or no longer) a choice."""
+    try:
+        return choices(value).label
+    except ValueError:
+        return value or ""

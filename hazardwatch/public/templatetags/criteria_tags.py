@@ -5,6 +5,7 @@ from django import template
 from django.utils import translation
 
 from hazardwatch.core.choices import Sector
+from hazardwatch.core.choices import choice_label as _label
 from hazardwatch.reports.choices import PlaceType
 
 register = template.Library()
@@ -22,13 +23,6 @@ def localized(obj, field: str) -> str:
     en = (translation.get_language() or "").startswith("en")
     first, second = ("en", "zh") if en else ("zh", "en")
     return getattr(obj, f"{field}_{first}", "") or getattr(obj, f"{field}_{second}", "") or ""
-
-
-def _label(choices, value):
-    try:
-        return choices(value).label
-    except ValueError:
-        return value or ""
 
 
 @register.filter

@@ -1,16 +1,10 @@
 """Labels for risk codes in templates."""
 from django import template
 
+from hazardwatch.core.choices import choice_label as _label
 from hazardwatch.risk.choices import AccidentType, HazardFactorCategory, RiskLevel, RiskMethod
 
 register = template.Library()
-
-
-def _label(choices, value):
-    try:
-        return choices(value).label
-    except ValueError:
-        return value or ""
 
 
 @register.filter

@@ -5,18 +5,12 @@ from django.utils.translation import ngettext
 
 from hazardwatch.cases.choices import CaseAction, CaseGrade, CaseStatus
 from hazardwatch.core.choices import Sector
+from hazardwatch.core.choices import choice_label as _label
 from hazardwatch.reports.choices import PlaceType, ReportCategory
 
 register = template.Library()
 
 _EXTRA_ACTIONS = {"open": _("Case opened")}
-
-
-def _label(choices, value):
-    try:
-        return choices(value).label
-    except ValueError:
-        return value or ""
 
 
 @register.filter
