@@ -269,3 +269,15 @@ def test_pages(client, city):
     client.force_login(city.inspector_li)
     r = client.get("/map/staff/")
     assert r.status_code == 200 and b'data-scope="staff"' in r.content
+
+
+@pytest.mark.django_db
+def test_map_rebuild_command_builds_the_aggregate(city, capsys):
+    from django.core.management import call_command
+
+    from hazardwatch.insights.models import MapAggregateState
+
+    make(city)
+    call_command("map", "rebuild")
+    assert "rebuilt" in capsys.readouterr().out
+    assert MapAggregateState.objects.exists()
