@@ -8,6 +8,7 @@ from hazardwatch.cases import selectors, services
 from hazardwatch.cases.models import Case
 from hazardwatch.cases.schemas import CaseOut, CasePage, EventOut, TransitionIn
 from hazardwatch.core.errors import ApplicationError, NotFound
+from hazardwatch.reports.models import ReportPhoto
 from hazardwatch.reports.schemas import ErrorOut
 
 router = Router(tags=["cases"], auth=django_auth)
@@ -63,7 +64,7 @@ def _detail(request, case: Case) -> dict:
              "reasons": m.reasons, "unverified": m.criterion.unverified}
             for m in selectors.case_candidates(case)
         ],
-        "plan": plan, "photo_count": sum(r.photos.count() for r in case.reports.all()),
+        "plan": plan, "photo_count": ReportPhoto.objects.filter(report__case=case).count(),
     }
 
 

@@ -1,6 +1,7 @@
 """Every write to a case: opening, routing, and the one transition service."""
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -116,12 +117,8 @@ def case_open_for_report(*, report) -> Case:
     case.save(update_fields=["reference"])
     report.case = case
     report.save(update_fields=["case"])
-    event = _record(case=case, actor=None, action="open", from_status="", to_status=CaseStatus.NEW, note="",
-                    payload={"source": report.source, "regulator": regulator.pk if regulator else None}, public=True)
-    from hazardwatch.cases import tasks as case_tasks
-
-    event_id = event.pk
-    transaction.on_commit(lambda: case_tasks.case_notify_reporter.enqueue(event_id))
+    _record(case=case, actor=None, action="open", from_status="", to_status=CaseStatus.NEW, note="",
+            payload={"source": report.source, "regulator": regulator.pk if regulator else None}, public=True)
     return case
 
 
@@ -173,11 +170,17 @@ def _record(*, case, actor, action, from_status, to_status, note, payload, publi
     label = "system" if actor is None else (actor if isinstance(actor, str) else actor.get_username())
     entry = audit_append(actor=actor, action=f"case.{action}", obj_type="case", obj_id=case.pk,
                          payload={"from": from_status, "to": to_status, "note": note, **payload})
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case, actor=None if actor is None or isinstance(actor, str) else actor, actor_label=label,
         action=action, from_status=from_status, to_status=to_status, note=note, payload=payload,
         is_public=public, audit_entry_id=entry.pk, at=entry.created_at,
     )
+    if public:  # the reporter hears of every public step, once the step is committed
+        from hazardwatch.cases import tasks as case_tasks
+
+        event_id = event.pk
+        transaction.on_commit(lambda: case_tasks.case_notify_reporter.enqueue(event_id))
+    return event
 
 
 def _parse_deadline(value) -> dt.datetime | None:
@@ -254,11 +257,6 @@ def _transition(case_id, action, rule, actor, data, files, as_reporter, written)
                         to_status=case.status, note=note, payload=payload, public=rule.public)
         if action == A.SUBMIT and files:
             _attach_evidence(event, files, written)
-        if rule.public:
-            from hazardwatch.cases import tasks as case_tasks
-
-            event_id = event.pk
-            transaction.on_commit(lambda: case_tasks.case_notify_reporter.enqueue(event_id))
     return case
 
 
@@ -466,11 +464,10 @@ def _attach_evidence(event: CaseEvent, checked_images, written: list) -> None:
 def case_submit_evidence(*, case_id: int, actor, note: str, uploads) -> Case:
     """Validate evidence photos, then run the 'submit' transition. Files are removed if it fails."""
     from hazardwatch.reports.images import ImageRejected, check_image
-
-    from django.conf import settings
+    from hazardwatch.reports.services import TOO_MANY_PHOTOS
 
     if len(uploads) > settings.HAZARDWATCH_MAX_PHOTOS:
-        raise ApplicationError(_("At most {limit} photos can be attached.").format(limit=settings.HAZARDWATCH_MAX_PHOTOS))
+        raise ApplicationError(TOO_MANY_PHOTOS.format(limit=settings.HAZARDWATCH_MAX_PHOTOS))
     images = []
     for upload in uploads:
         try:

@@ -8,9 +8,11 @@ var/bench/ (or a separate PostgreSQL database) unless told --yes.
 import datetime as dt
 import json
 import math
+import os
 import random
 import statistics
 import time
+from pathlib import Path
 
 import h3
 from django.db import connections, transaction
@@ -176,3 +178,15 @@ def measure(repeat: int = 200, seed: int = 7) -> dict:
 
 def dumps(result: dict) -> str:
     return json.dumps(result)
+
+
+def bench_env(database_url: str, sqlite_file: str) -> dict:
+    """The environment of a bench subprocess: a separate PostgreSQL database or SQLite file, never the configured one."""
+    env = dict(os.environ)
+    env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    else:
+        Path(sqlite_file).parent.mkdir(parents=True, exist_ok=True)
+        env["SQLITE_PATH"] = str(Path(sqlite_file).resolve())
+    return env

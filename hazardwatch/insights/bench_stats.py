@@ -7,7 +7,6 @@ for the map bench) and returns JSON-able figures; `run_dashboard_bench()` seeds 
     hazardwatch bench dashboard            (wired in the bench command: see run_dashboard_bench)
 """
 import json
-import os
 import subprocess
 import sys
 import time
@@ -102,14 +101,9 @@ def format_comparison(backend: str, small: dict, large: dict) -> str:
 
 
 def _env(sqlite_file: str = "", database_url: str = "") -> dict:
-    env = dict(os.environ)
-    env.pop("DATABASE_URL", None)
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    else:
-        Path(sqlite_file).parent.mkdir(parents=True, exist_ok=True)
-        env["SQLITE_PATH"] = str(Path(sqlite_file).resolve())
-    return env
+    from hazardwatch.insights.bench import bench_env
+
+    return bench_env(database_url, sqlite_file)
 
 
 def _manage(env, *args) -> str:

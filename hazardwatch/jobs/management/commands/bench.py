@@ -88,14 +88,9 @@ class Command(BaseCommand):
 
     @staticmethod
     def _bench_env(database_url: str, sqlite_file: str) -> dict:
-        env = dict(os.environ)
-        env.pop("DATABASE_URL", None)
-        if database_url:
-            env["DATABASE_URL"] = database_url
-        else:
-            Path(sqlite_file).parent.mkdir(parents=True, exist_ok=True)
-            env["SQLITE_PATH"] = str(Path(sqlite_file).resolve())
-        return env
+        from hazardwatch.insights.bench import bench_env
+
+        return bench_env(database_url, sqlite_file)
 
     def _run(self, env, args, echo=False) -> str:
         cmd = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *args]
