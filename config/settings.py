@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "hazardwatch.reports",
     "hazardwatch.cases",
     "hazardwatch.risk",
+    "hazardwatch.exposure",
+    "hazardwatch.rewards",
     "hazardwatch.insights",
     "hazardwatch.public",
     "hazardwatch.workbench",

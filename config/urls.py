@@ -11,6 +11,8 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("staff/risk/", include("hazardwatch.risk.urls")),
+    path("", include("hazardwatch.exposure.urls")),
+    path("", include("hazardwatch.rewards.urls")),
     path("staff/", include("hazardwatch.workbench.urls")),
     path("", include("hazardwatch.insights.urls")),
     path("", include("hazardwatch.public.urls")),

@@ -57,6 +57,8 @@ def _mount():
     api.add_router("/risk", "hazardwatch.risk.api.router")
     api.add_router("/map", "hazardwatch.insights.map_api.router")
     api.add_router("/stats", "hazardwatch.insights.stats_api.router")
+    api.add_router("/exposure", "hazardwatch.exposure.api.router")
+    api.add_router("/rewards", "hazardwatch.rewards.api.router")
 
 
 _mount()
