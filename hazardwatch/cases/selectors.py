@@ -73,3 +73,20 @@ def case_candidates(case: Case) -> list:
         if m.criterion_id not in best or m.score > best[m.criterion_id].score:
             best[m.criterion_id] = m
     return sorted(best.values(), key=lambda m: (-m.is_full, -m.score))
+
+
+def case_reports(case: Case):
+    """Reports of a case, including those of cases merged into it (merged cases keep their reports)."""
+    from django.db.models import Q
+
+    from hazardwatch.reports.models import Report
+
+    return Report.objects.filter(Q(case=case) | Q(case__merged_into=case))
+
+
+def first_valid_report(case: Case):
+    """The first valid report of a case (the earliest submitted, merged duplicates included), or None.
+
+    This is the reporter recorded as the first valid one for rewards; later duplicates are not rewarded.
+    """
+    return case_reports(case).order_by("submitted_at", "pk").first()
