@@ -41,6 +41,15 @@ const echarts = join(modules, "echarts");
 copy(join(echarts, "dist", "echarts.min.js"), join(out, "vendor", "echarts", "echarts.min.js"));
 copy(join(echarts, "LICENSE"), join(out, "vendor", "echarts", "LICENSE"));
 
+// Leaflet-Geoman (free edition): drawing and editing zone polygons and point locations on the risk point
+// form. One self-contained browser bundle (expects the global L) and its stylesheet.
+const geoman = join(modules, "@geoman-io", "leaflet-geoman-free");
+const geomanFiles = ["leaflet-geoman.min.js", "leaflet-geoman.min.js.map", "leaflet-geoman.css", "leaflet-geoman.css.map"];
+for (const name of geomanFiles) {
+  copy(join(geoman, "dist", name), join(out, "vendor", "leaflet-geoman", name));
+}
+copy(join(geoman, "LICENSE"), join(out, "vendor", "leaflet-geoman", "LICENSE"));
+
 // Our own stylesheet and scripts, at the top of the static namespace ({% static 'app.css' %}).
 let own = 0;
 for (const name of readdirSync(src)) {
@@ -49,4 +58,4 @@ for (const name of readdirSync(src)) {
     own += 1;
   }
 }
-console.log(`frontend/build: leaflet, htmx, echarts and ${own} own file(s) copied`);
+console.log(`frontend/build: leaflet, leaflet-geoman, htmx, echarts and ${own} own file(s) copied`);

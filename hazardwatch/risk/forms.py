@@ -12,6 +12,8 @@ LEC_E_CHOICES = [("", "—"), ("10", "10"), ("6", "6"), ("3", "3"), ("2", "2"), 
 LEC_C_CHOICES = [("", "—"), ("100", "100"), ("40", "40"), ("15", "15"), ("7", "7"), ("3", "3"), ("1", "1")]
 LS_CHOICES = [("", "—")] + [(str(i), str(i)) for i in range(1, 6)]
 FACTOR_FIELDS = {c.value: f"factors_{c.value}" for c in HazardFactorCategory}
+ZONE_MAX_CHARS = 60_000  # 500 vertices (geometry.MAX_VERTICES) at 7 decimals fit in about 15,000
+LOCATION_HALF = _("Give both latitude and longitude, or neither.")
 
 
 class RiskFilterForm(forms.Form):
@@ -65,14 +67,28 @@ class RiskPointForm(forms.Form):
     responsible_department = forms.CharField(label=_("Responsible department"), max_length=120, required=False)
     review_date = forms.DateField(label=_("Next review date"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}))
-    zone = forms.CharField(label=_("Zone polygon (GeoJSON)"), required=False, widget=forms.Textarea(
-        attrs={"rows": 3, "spellcheck": "false", "class": "risk-mono"}),
-        help_text=_("A GeoJSON Polygon in WGS-84 [longitude, latitude]; leave empty to use the "
-                    "organization's location."))
+    # The map drawing tool (frontend/src/risk_zone_draw.js) fills these three; typed or pasted by hand they are
+    # the fallback ("Advanced" on the form). Either a zone or a location: with a zone, the location is a point
+    # inside it; with neither, the organization's location.
+    zone = forms.CharField(label=_("Zone polygon (GeoJSON)"), required=False, max_length=ZONE_MAX_CHARS,
+                           widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "class": "risk-mono"}),
+                           help_text=_("A GeoJSON Polygon in WGS-84 [longitude, latitude]; leave empty to use the "
+                                       "location below or the organization's location."))
+    lat = forms.FloatField(label=_("Latitude (WGS-84)"), required=False,
+                           widget=forms.NumberInput(attrs={"step": "any", "class": "risk-mono"}))
+    lon = forms.FloatField(label=_("Longitude (WGS-84)"), required=False,
+                           widget=forms.NumberInput(attrs={"step": "any", "class": "risk-mono"}))
 
     # service field → form field, for showing service errors next to the right input
-    ERROR_FIELDS = {"l": "l", "e": "e", "c": "c", "s": "s", "hazard_factors": "factors_people", "lat": "zone",
-                    "organization_id": None, "region": None}
+    ERROR_FIELDS = {"l": "l", "e": "e", "c": "c", "s": "s", "hazard_factors": "factors_people", "lat": "lat",
+                    "lon": "lat", "organization_id": None, "region": None}
+
+    def clean(self):
+        d = super().clean()
+        if (d.get("lat") is None) != (d.get("lon") is None) and not self.has_error("lat") \
+                and not self.has_error("lon"):
+            self.add_error("lat", LOCATION_HALF)
+        return d
 
     def service_data(self) -> dict:
         d = self.cleaned_data
@@ -93,10 +109,11 @@ class RiskPointForm(forms.Form):
         if zone_text:
             try:
                 data["zone"] = json.loads(zone_text)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
                 data["zone"] = "not-json"
         else:
             data["zone"] = None
+        data["lat"], data["lon"] = d.get("lat"), d.get("lon")
         return data
 
     def add_service_errors(self, fields: dict) -> None:
@@ -126,6 +143,8 @@ class RiskPointForm(forms.Form):
         for cat, field in FACTOR_FIELDS.items():
             initial[field] = "\n".join(f["description"] for f in point.hazard_factors if f.get("category") == cat)
         initial["zone"] = json.dumps(point.zone, ensure_ascii=False) if point.zone else ""
+        if not point.zone and point.lat is not None:
+            initial.update(lat=point.lat, lon=point.lon)
         return initial
 
 

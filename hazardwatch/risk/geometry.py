@@ -10,6 +10,7 @@ MAX_VERTICES = 500
 MAX_AREA_KM2 = 50.0
 
 ZONE_NOT_GEOJSON = _("The zone must be a GeoJSON Polygon (or a Feature with a Polygon geometry).")
+ZONE_ONE_FEATURE = _("A FeatureCollection zone must hold exactly one Polygon feature; draw one zone per risk point.")
 ZONE_BAD_COORDINATES = _("Every position must be [longitude, latitude] with finite numbers.")
 ZONE_RING_OPEN = _("Each ring must be closed: the last position must repeat the first.")
 ZONE_RING_SHORT = _("Each ring needs at least 4 positions (3 corners and the closing one).")
@@ -37,6 +38,11 @@ def _position(p) -> tuple[float, float]:
 
 def zone_validate(value) -> dict:
     """Check a zone and return it as {"type": "Polygon", "coordinates": [...]} (raises ZoneError)."""
+    if isinstance(value, dict) and value.get("type") == "FeatureCollection":
+        features = value.get("features")
+        if not isinstance(features, list) or len(features) != 1:
+            raise ZoneError(ZONE_ONE_FEATURE)
+        value = features[0]
     if isinstance(value, dict) and value.get("type") == "Feature":
         value = value.get("geometry")
     if not isinstance(value, dict) or value.get("type") != "Polygon" or not isinstance(value.get("coordinates"), list):

@@ -1,5 +1,6 @@
 """Staff pages for the risk list: per organization and per region, the point form, Excel export, and the
 four-colour map. Reads go through `RiskPoint.objects.visible_to`, writes through `risk.services`."""
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -13,7 +14,7 @@ from hazardwatch.accounts.selectors import jurisdiction_for_user
 from hazardwatch.cases.models import Case
 from hazardwatch.core.errors import ApplicationError, NotFound, PermissionDenied
 from hazardwatch.places.models import Division
-from hazardwatch.risk import export, selectors, services
+from hazardwatch.risk import export, geometry, selectors, services
 from hazardwatch.risk.choices import LEVEL_COLOUR, RiskLevel
 from hazardwatch.risk.forms import CaseLinkForm, RiskFilterForm, RiskPointForm
 from hazardwatch.risk.models import RiskPoint
@@ -159,6 +160,19 @@ def _save(request, form, *, org: Organization, point: RiskPoint | None):
     return saved
 
 
+def _draw_context(org: Organization | None, point: RiskPoint | None) -> dict:
+    """Where the zone drawing map opens (WGS-84; the script shifts it for GCJ-02 tiles) and at what zoom, and
+    where the site's other zones come from (shown for orientation)."""
+    extra = {"max_vertices": geometry.MAX_VERTICES,
+             "context_url": f"/api/v1/risk/zones?org={org.pk}" if org is not None else ""}
+    for obj in (point, org, org.region if org is not None else None, point.region if point is not None else None):
+        if obj is not None and getattr(obj, "lat", None) is not None and getattr(obj, "lon", None) is not None:
+            zoom = 17 if isinstance(obj, (RiskPoint, Organization)) else 13
+            return {"center": f"{obj.lat:.7f},{obj.lon:.7f}", "zoom": zoom, **extra}
+    lat, lon = settings.HAZARDWATCH_MAP_CENTER
+    return {"center": f"{lat:.7f},{lon:.7f}", "zoom": 12, **extra}
+
+
 @require_http_methods(["GET", "POST"])
 @staff_required
 def point_new(request, org_id: int):
@@ -176,7 +190,8 @@ def point_new(request, org_id: int):
         if saved is not None:
             return _see_other(reverse("risk:point", args=[saved.pk]) + "?saved=1")
     return render(request, "risk/point.html", {"form": form, "org": org, "point": None, "can_edit": True,
-                                               "nav": "risk"}, status=400 if form.errors else 200)
+                                               "draw": _draw_context(org, None), "nav": "risk"},
+                  status=400 if form.errors else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -218,6 +233,7 @@ def _render_point(request, point: RiskPoint, *, form=None, can_edit: bool | None
     links = point.case_links.filter(case__in=visible_cases).select_related("case").order_by("-linked_at")
     return render(request, "risk/point.html", {
         "form": form, "org": point.organization, "point": point, "can_edit": can_edit, "links": links,
+        "draw": _draw_context(point.organization, point),
         "can_link": services.can_link_cases(request.user, point), "link_form": link_form or CaseLinkForm(),
         "saved": request.GET.get("saved") == "1", "linked": request.GET.get("linked") == "1",
         "unlinked": request.GET.get("unlinked") == "1", "nav": "risk",
