@@ -8,16 +8,22 @@
 // Tiles in GCJ-02 (HAZARDWATCH_TILE_CRS=gcj02, data-tile-crs) are drawn over in GCJ-02 display coordinates:
 // stored WGS-84 is shifted for display and what is drawn is shifted back to WGS-84 before it is written
 // into the form (crs.js). With WGS-84 tiles both directions are the identity.
-// Plain browser script; needs leaflet.js, leaflet-geoman.min.js and crs.js loaded before it.
+//
+// Read-only mode (data-readonly on the box, for users who may see a point but not change it): no form and no
+// Geoman; the zone or location comes from data-zone / data-lat / data-lon and is only shown, with the site's
+// other zones around it.
+// Plain browser script; needs leaflet.js, crs.js and (to draw) leaflet-geoman.min.js loaded before it.
 (function () {
   "use strict";
 
   var box = document.querySelector("[data-zone-draw]");
-  if (!box || !window.L || !L.PM || !window.HWCRS) return;
-  var form = box.closest("form");
-  var zoneInput = form.querySelector("[name=zone]");
-  var latInput = form.querySelector("[name=lat]");
-  var lonInput = form.querySelector("[name=lon]");
+  var readOnly = !!box && box.hasAttribute("data-readonly");
+  if (!box || !window.L || (!readOnly && !L.PM) || !window.HWCRS) return;
+  var form = readOnly ? null : box.closest("form");
+  // In read-only mode plain objects stand in for the fields: the same code reads them and never posts them.
+  var zoneInput = readOnly ? { value: box.dataset.zone || "" } : form.querySelector("[name=zone]");
+  var latInput = readOnly ? { value: box.dataset.lat || "" } : form.querySelector("[name=lat]");
+  var lonInput = readOnly ? { value: box.dataset.lon || "" } : form.querySelector("[name=lon]");
   var statusEl = box.querySelector("[data-draw-status]");
   var crs = HWCRS.forTiles(box.dataset.tileCrs);
   var maxVertices = Number(box.dataset.maxVertices) || 500;
@@ -30,24 +36,26 @@
     L.tileLayer(box.dataset.tileUrl, { maxZoom: 19, attribution: box.dataset.tileAttribution || "" }).addTo(map);
   }
 
-  var lang = (document.documentElement.lang || "").toLowerCase();
-  if (lang.indexOf("zh") === 0) {
-    map.pm.setLang(lang.indexOf("hant") >= 0 || lang === "zh-tw" ? "zh_tw" : "zh");
-  }
-  map.pm.addControls({
-    position: "topleft",
-    drawPolygon: true, drawRectangle: true, drawMarker: true,
-    drawCircle: false, drawCircleMarker: false, drawPolyline: false, drawText: false,
-    editMode: true, dragMode: true, removalMode: true, cutPolygon: false, rotateMode: false,
-  });
-  // Geoman refuses self-intersecting rings while drawing and reverts vertex moves that would create one;
-  // the server checks again (hazardwatch/risk/geometry.py).
   // Drawn in violet so the zone being edited stands apart from the four risk colours of the site's other zones.
   var DRAW_STYLE = { color: "#7048e8", weight: 3, fillColor: "#7048e8", fillOpacity: 0.2 };
-  map.pm.setGlobalOptions({
-    allowSelfIntersection: false, snappable: true, pathOptions: DRAW_STYLE,
-    templineStyle: { color: "#7048e8" }, hintlineStyle: { color: "#7048e8", dashArray: "5 5" },
-  });
+  if (!readOnly) {
+    var lang = (document.documentElement.lang || "").toLowerCase();
+    if (lang.indexOf("zh") === 0) {
+      map.pm.setLang(lang.indexOf("hant") >= 0 || lang === "zh-tw" ? "zh_tw" : "zh");
+    }
+    map.pm.addControls({
+      position: "topleft",
+      drawPolygon: true, drawRectangle: true, drawMarker: true,
+      drawCircle: false, drawCircleMarker: false, drawPolyline: false, drawText: false,
+      editMode: true, dragMode: true, removalMode: true, cutPolygon: false, rotateMode: false,
+    });
+    // Geoman refuses self-intersecting rings while drawing and reverts vertex moves that would create one;
+    // the server checks again (hazardwatch/risk/geometry.py).
+    map.pm.setGlobalOptions({
+      allowSelfIntersection: false, snappable: true, pathOptions: DRAW_STYLE,
+      templineStyle: { color: "#7048e8" }, hintlineStyle: { color: "#7048e8", dashArray: "5 5" },
+    });
+  }
 
   var current = null; // the one shape of the form: an L.Polygon (zone) or an L.Marker (location)
 
@@ -202,9 +210,11 @@
   }
 
   load(true);
-  [zoneInput, latInput, lonInput].forEach(function (input) {
-    input.addEventListener("change", function () { load(true); });
-  });
+  if (!readOnly) {
+    [zoneInput, latInput, lonInput].forEach(function (input) {
+      input.addEventListener("change", function () { load(true); });
+    });
+  }
   // The map was laid out while the fieldset may have been off screen; let Leaflet measure again.
   window.addEventListener("load", function () { map.invalidateSize(); });
   box.dataset.ready = "1";

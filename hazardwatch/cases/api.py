@@ -132,7 +132,35 @@ def case_reporters(request, case_id: int):
     if "regulator" not in services.roles_on_case(request.user, case):
         raise ApplicationError(_("Only the handling department may see who reported."), status_code=403)
     out = []
-    for report in case.reports.all():
+    for report in selectors.case_reports(case).order_by("submitted_at", "pk"):  # merged duplicates included
         identity = identity_read(report=report, actor=request.user, purpose=f"case {case.reference} staff view")
         out.append({"report_id": report.pk, "anonymous": identity is None, **(identity or {})})
     return Status(200, out)
+
+
+class DuplicateCaseOut(Schema):
+    id: int
+    reference: str
+    title: str
+    status: str
+    regulator: str | None
+    distance_m: float
+    age_days: float
+    photo_distance: int | None
+    photo_similar: bool
+    score: float
+
+
+@router.get("/{case_id}/duplicates", response={200: list[DuplicateCaseOut], 404: ErrorOut},
+            summary="Likely duplicates of a case among the cases you may see, best first")
+def case_duplicates(request, case_id: int):
+    from hazardwatch.cases.duplicates import case_duplicate_candidates
+
+    case = _get_visible(request, case_id)
+    return Status(200, [
+        {"id": d.case.pk, "reference": d.case.reference, "title": d.case.title, "status": d.case.status,
+         "regulator": d.case.regulator.name if d.case.regulator_id else None,
+         "distance_m": round(d.distance_m, 1), "age_days": round(d.age_days, 2), "photo_distance": d.photo_distance,
+         "photo_similar": d.photo_similar, "score": d.score}
+        for d in case_duplicate_candidates(case, user=request.user)
+    ])

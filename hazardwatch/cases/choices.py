@@ -29,6 +29,7 @@ class CaseAction(models.TextChoices):
     ACCEPT = "accept", _("Accept")
     REJECT = "reject", _("Reject")
     MERGE = "merge", _("Merge into another case")
+    UNMERGE = "unmerge", _("Undo the merge")
     GRADE = "grade", _("Determine grade")
     ASSIGN = "assign", _("Assign rectification")
     START = "start", _("Start rectification")
@@ -38,5 +39,15 @@ class CaseAction(models.TextChoices):
     APPROVE = "approve", _("Pass acceptance and close")
     RETURN = "return", _("Fail acceptance and return")
     DISPUTE = "dispute", _("Reporter disputes the fix")
+    CONFIRM_FIX = "confirm_fix", _("Reporter confirms the fix")
     ESCALATE = "escalate", _("Escalate overdue case")
     NOTE = "note", _("Internal note")
+
+
+class RejectCode(models.TextChoices):
+    """Why a case was rejected. "untrue" (false or malicious) counts against the reporter and device."""
+
+    NOT_A_HAZARD = "not_a_hazard", _("Not a safety hazard")
+    OUT_OF_SCOPE = "out_of_scope", _("Not in this jurisdiction or not our competence")
+    INSUFFICIENT = "insufficient", _("Not enough information to find it")
+    UNTRUE = "untrue", _("Untrue: false or malicious report")

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hazardwatch.cases.choices import OPEN_STATUSES, CaseGrade, CaseStatus
+from hazardwatch.cases.choices import OPEN_STATUSES, CaseGrade, CaseStatus, RejectCode
 from hazardwatch.core.choices import Sector
 from hazardwatch.core.models import TimeStampedModel
 from hazardwatch.places.models import Located
@@ -79,6 +79,8 @@ class Case(Located, TimeStampedModel):
     listed_by = models.ForeignKey("accounts.Organization", models.PROTECT, null=True, blank=True, related_name="+",
                                   verbose_name=_("listed by"))
     public_reason = models.TextField(_("reason shown to the reporter"), blank=True)
+    reject_code = models.CharField(_("rejection reason code"), max_length=20, choices=RejectCode.choices, blank=True,
+                                   db_index=True)
     merged_into = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="merged_cases",
                                     verbose_name=_("merged into"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -181,6 +183,8 @@ class Notification(models.Model):
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="notifications")
     event = models.ForeignKey(CaseEvent, models.CASCADE, related_name="notifications")
+    # Which report's reporter was told (a case with merged duplicates has several reporters).
+    report = models.ForeignKey("reports.Report", models.CASCADE, null=True, blank=True, related_name="+")
     channel = models.CharField(max_length=10)
     status = models.CharField(max_length=10, default="sent")
     sent_at = models.DateTimeField(default=timezone.now)
@@ -189,5 +193,5 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         constraints = [
-            models.UniqueConstraint(fields=["event", "channel"], name="cases_notification_once"),
+            models.UniqueConstraint(fields=["event", "channel", "report"], name="cases_notification_once_per_report"),
         ]

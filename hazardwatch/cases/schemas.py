@@ -83,6 +83,8 @@ class TransitionIn(Schema):
     action: str = Field(..., max_length=20)
     note: str | None = Field(None, max_length=4000)
     reason: str | None = Field(None, max_length=4000)
+    reason_code: str | None = Field(None, max_length=20, description="reject: not_a_hazard, out_of_scope, "
+                                                                      "insufficient or untrue")
     grade: str | None = Field(None, max_length=20)
     criterion_standard: str | None = Field(None, max_length=200)
     criterion_item: str | None = Field(None, max_length=100)

@@ -43,22 +43,40 @@ def case_timeline(case: Case, *, public_only: bool = False):
     return qs
 
 
+def case_survivor(case: Case) -> Case:
+    """The case that handles this one now: follows `merged_into` to the end (a few links at most)."""
+    seen = {case.pk}
+    while case.status == CaseStatus.MERGED and case.merged_into_id and case.merged_into_id not in seen:
+        seen.add(case.merged_into_id)
+        case = case.merged_into
+    return case
+
+
 def case_public_status(case: Case) -> dict:
-    """What the reporter may see: status, public reason, public steps. No staff names, no unit names."""
-    shown = case.merged_into if case.status == CaseStatus.MERGED and case.merged_into else case
+    """What the reporter may see: status, public reason, public steps. No staff names, no unit names.
+
+    A report whose case was merged follows the surviving case: its reference, status and public steps
+    after the merge are shown (the reporter's own steps up to the merge come first).
+    """
+    shown = case_survivor(case)
+    history = list(case_timeline(case, public_only=True))
+    if shown is not case:
+        merged_at = history[-1].at if history else case.created_at
+        history += [e for e in case_timeline(shown, public_only=True) if e.at >= merged_at]
     return {
-        "reference": case.reference,
-        "status": case.status,
-        "status_label": str(CaseStatus(case.status).label),
-        "reason": case.public_reason if case.status == CaseStatus.REJECTED else "",
-        "merged_into": case.merged_into.reference if case.merged_into else None,
+        "reference": shown.reference,
+        "own_reference": case.reference,
+        "status": shown.status,
+        "status_label": str(CaseStatus(shown.status).label),
+        "reason": shown.public_reason if shown.status == CaseStatus.REJECTED else "",
+        "merged_into": shown.reference if shown is not case else None,
         "current_status_of_merged": shown.status if shown is not case else None,
-        "closed_at": case.closed_at,
-        "can_dispute": case.status == CaseStatus.CLOSED,
+        "closed_at": shown.closed_at,
+        "can_dispute": shown.status == CaseStatus.CLOSED,
         "history": [
             {"at": e.at, "action": e.action, "status": e.to_status,
              "status_label": str(CaseStatus(e.to_status).label) if e.to_status else ""}
-            for e in case_timeline(case, public_only=True)
+            for e in history
         ],
         "now": timezone.now(),
     }
@@ -75,13 +93,23 @@ def case_candidates(case: Case) -> list:
     return sorted(best.values(), key=lambda m: (-m.is_full, -m.score))
 
 
+def merged_case_ids(case: Case) -> set[int]:
+    """Ids of the cases merged into this one, directly or through a chain of merges."""
+    found: set[int] = set()
+    frontier = {case.pk}
+    while frontier:
+        nxt = set(Case.objects.filter(merged_into_id__in=frontier, status=CaseStatus.MERGED)
+                  .values_list("pk", flat=True)) - found - {case.pk}
+        found |= nxt
+        frontier = nxt
+    return found
+
+
 def case_reports(case: Case):
     """Reports of a case, including those of cases merged into it (merged cases keep their reports)."""
-    from django.db.models import Q
-
     from hazardwatch.reports.models import Report
 
-    return Report.objects.filter(Q(case=case) | Q(case__merged_into=case))
+    return Report.objects.filter(case_id__in={case.pk, *merged_case_ids(case)})
 
 
 def first_valid_report(case: Case):

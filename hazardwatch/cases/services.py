@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from hazardwatch.accounts.models import DEFAULT_POLICY, Organization, OrganizationKind, OrgPolicy
 from hazardwatch.accounts.selectors import jurisdiction_for_user
 from hazardwatch.cases.choices import CaseAction as A
-from hazardwatch.cases.choices import CaseGrade, CaseStatus
+from hazardwatch.cases.choices import CaseGrade, CaseStatus, RejectCode
 from hazardwatch.cases.models import Case, CaseEvent, EvidencePhoto, MajorHazardPlan
-from hazardwatch.cases.transitions import ALLOWED
+from hazardwatch.cases.transitions import ALLOWED, PREVIOUS
 from hazardwatch.core.audit import audit_append
 from hazardwatch.core.files import delete_quietly
 from hazardwatch.core.choices import Sector
@@ -37,6 +37,11 @@ LIST_NEEDS_MAJOR = _("Only major hazards are listed for supervision.")
 ALREADY_LISTED = _("This case is already listed for supervision.")
 EVIDENCE_REQUIRED = _("Describe what was done and attach at least one photo.")
 MERGE_TARGET_INVALID = _("Choose an open case, other than this one, to merge into.")
+MERGE_INTO_ITSELF = _("A case cannot be merged into itself.")
+MERGE_TARGET_NOT_OPEN = _("The case to merge into is closed, rejected or itself merged; choose an open case.")
+MERGE_ACROSS_JURISDICTIONS = _("The case to merge into belongs to another regulator's jurisdiction.")
+UNMERGE_NO_MERGE = _("This case has no merge to undo.")
+REJECT_CODE_UNKNOWN = _("Unknown rejection reason code.")
 NOTE_REQUIRED = _("The note is empty.")
 TEXT_TOO_LONG = _("The text is longer than {limit} characters.")
 TEXT_REQUIRED = _("{field} must be text.")
@@ -120,6 +125,34 @@ def case_open_for_report(*, report) -> Case:
     _record(case=case, actor=None, action="open", from_status="", to_status=CaseStatus.NEW, note="",
             payload={"source": report.source, "regulator": regulator.pk if regulator else None}, public=True)
     return case
+
+
+FOLLOW_NOT_CANDIDATE = _("That case can no longer be followed from here (it is closed, too far away or of another "
+                         "kind). Submit your report as a new one instead.")
+
+
+def case_follow_for_report(*, report, reference: str, phashes=()) -> Case:
+    """Attach a new report to an open case the reporter chose among the likely duplicates shown to them.
+
+    The case must still be a duplicate candidate for the report's own place, category and photos (so a
+    reference typed by hand cannot attach a report to an unrelated case). No new case is opened; an
+    internal event records the follower. Runs inside the intake transaction.
+    """
+    from hazardwatch.cases.duplicates import duplicate_candidates
+
+    candidates = duplicate_candidates(lat=report.lat, lon=report.lon, category=report.category,
+                                      phashes=phashes, limit=0)
+    match = next((c.case for c in candidates if c.case.reference == reference), None)
+    if match is not None:
+        match = Case.objects.select_for_update().filter(pk=match.pk).first()
+    if match is None or not match.is_open:
+        raise ApplicationError(FOLLOW_NOT_CANDIDATE, {"fields": {"follow_reference": [str(FOLLOW_NOT_CANDIDATE)]}})
+    report.case = match
+    report.save(update_fields=["case"])
+    _record(case=match, actor=None, action="follow", from_status="", to_status="", note="",
+            payload={"report_id": report.pk, "source": report.source}, public=False)
+    match.save(update_fields=["updated_at"])
+    return match
 
 
 # --- permissions ------------------------------------------------------------------------------------
@@ -249,13 +282,13 @@ def _transition(case_id, action, rule, actor, data, files, as_reporter, written)
         from_status = case.status
         handler = _HANDLERS[action]
         note, payload = handler(case, actor, data, roles)
-        if rule.to is not None:
+        if rule.to is not None and rule.to != PREVIOUS:  # PREVIOUS: the handler restored the status
             case.status = rule.to
         case.version += 1
         case.save()
         event = _record(case=case, actor=actor, action=action, from_status=from_status,
                         to_status=case.status, note=note, payload=payload, public=rule.public)
-        if action == A.SUBMIT and files:
+        if action in (A.SUBMIT, A.DISPUTE, A.CONFIRM_FIX) and files:
             _attach_evidence(event, files, written)
     return case
 
@@ -271,24 +304,64 @@ def _accept(case, actor, data, roles):
 
 def _reject(case, actor, data, roles):
     reason = _text(data, "reason", required_message=REASON_REQUIRED)
+    code = data.get("reason_code") or ""
+    if code not in ("", *RejectCode.values):
+        raise ApplicationError(REJECT_CODE_UNKNOWN, {"fields": {"reason_code": [str(REJECT_CODE_UNKNOWN)]}})
+    case.reject_code = code
     case.public_reason = reason
     case.deadline = None
     case.is_overdue = False
-    return reason, {}
+    return reason, {"reason_code": code} if code else {}
+
+
+def _same_jurisdiction(case: Case, target: Case) -> bool:
+    """The target is handled by the same regulator, or lies inside the case regulator's region and sectors."""
+    if case.regulator_id is not None and case.regulator_id == target.regulator_id:
+        return True
+    regulator = case.regulator
+    if regulator is None or regulator.region_id is None:
+        return case.regulator_id == target.regulator_id
+    return target.region_path.startswith(regulator.region.path) and target.sector in (regulator.sectors or [])
+
+
+def _merge_error(message):
+    return ApplicationError(message, {"fields": {"target_case_id": [str(message)]}})
 
 
 def _merge(case, actor, data, roles):
+    """Merge this case into a survivor. The reports stay on this case (their receipts keep working and
+    `selectors.case_reports(survivor)` includes them); `merged_into` points at the survivor."""
     target_id = data.get("target_case_id")
-    target = None
-    if isinstance(target_id, int) or (isinstance(target_id, str) and target_id.isdigit()):
-        target = Case.objects.visible_to(actor).filter(pk=int(target_id)).first()
-    if target is None or target.pk == case.pk or not target.is_open:
-        raise ApplicationError(MERGE_TARGET_INVALID, {"fields": {"target_case_id": [str(MERGE_TARGET_INVALID)]}})
+    if not (isinstance(target_id, int) or (isinstance(target_id, str) and target_id.isdigit())):
+        raise _merge_error(MERGE_TARGET_INVALID)
+    if int(target_id) == case.pk:
+        raise _merge_error(MERGE_INTO_ITSELF)
+    target = Case.objects.visible_to(actor).select_for_update().filter(pk=int(target_id)).first()
+    if target is None:
+        raise _merge_error(MERGE_TARGET_INVALID)
+    if not target.is_open:
+        raise _merge_error(MERGE_TARGET_NOT_OPEN)
+    if not _same_jurisdiction(case, target):
+        raise _merge_error(MERGE_ACROSS_JURISDICTIONS)
     case.merged_into = target
     case.deadline = None
     case.is_overdue = False
-    case.reports.update(case=target)
     return _text(data, "note"), {"target_case_id": target.pk, "target_reference": target.reference}
+
+
+def _unmerge(case, actor, data, roles):
+    """Undo the last merge: the case gets back the status it had before it, and its own deadline."""
+    last = CaseEvent.objects.filter(case=case, action=A.MERGE).order_by("-at", "-id").first()
+    if last is None or case.merged_into_id is None:
+        raise Conflict(UNMERGE_NO_MERGE)
+    previous = last.from_status if last.from_status in (CaseStatus.NEW, CaseStatus.TRIAGED) else CaseStatus.TRIAGED
+    survivor = case.merged_into
+    case.status = previous
+    case.merged_into = None
+    case.is_overdue = False
+    case.deadline = timezone.now() + dt.timedelta(days=policy_for(case.regulator).acceptance_days)
+    return _text(data, "note"), {"restored_status": previous, "target_case_id": survivor.pk,
+                                 "target_reference": survivor.reference}
 
 
 def _grade(case, actor, data, roles):
@@ -426,7 +499,19 @@ def _dispute(case, actor, data, roles):
     case.closed_at = None
     case.reopen_count += 1
     case.deadline = timezone.now() + dt.timedelta(days=policy_for(case.regulator).acceptance_days)
-    return reason, {}
+    payload = {}
+    if data.get("_feedback_report_id"):
+        payload = {"feedback": "not_fixed", "report_id": data["_feedback_report_id"]}
+    if data.get("_has_files"):
+        payload["photos"] = data["_has_files"]
+    return reason, payload
+
+
+def _confirm_fix(case, actor, data, roles):
+    payload = {"feedback": "fixed", "report_id": data.get("_feedback_report_id")}
+    if data.get("_has_files"):
+        payload["photos"] = data["_has_files"]
+    return _text(data, "note"), payload
 
 
 def _escalate(case, actor, data, roles):
@@ -447,6 +532,7 @@ _HANDLERS = {
     A.ACCEPT: _accept, A.REJECT: _reject, A.MERGE: _merge, A.GRADE: _grade, A.ASSIGN: _assign,
     A.PLAN: _plan, A.START: _start, A.LIST: _list, A.SUBMIT: _submit, A.APPROVE: _approve,
     A.RETURN: _return, A.DISPUTE: _dispute, A.ESCALATE: _escalate, A.NOTE: _note,
+    A.UNMERGE: _unmerge, A.CONFIRM_FIX: _confirm_fix,
 }
 
 

@@ -1,6 +1,7 @@
 """The whole case state machine as one table: action → (allowed from, goes to, who may do it).
 
-`to` None means the status does not change (the action records something on the case).
+`to` None means the status does not change (the action records something on the case); `to` PREVIOUS
+means the handler restores the status the case had before (undoing a merge).
 Who: "regulator" = staff or leader whose jurisdiction covers the case (or the case's regulator);
 "leader" = regulator leader only; "unit" = a member of the responsible unit; "reporter" = the holder of
 the receipt code; "system" = periodic jobs.
@@ -23,12 +24,15 @@ def _t(sources, to, who, public=False):
     return Transition(frozenset(sources), to, frozenset(who), public)
 
 
+PREVIOUS = "<previous>"
+
 OPEN = {S.NEW, S.TRIAGED, S.ASSIGNED, S.RECTIFYING, S.AWAITING_VERIFICATION}
 
 ALLOWED: dict[str, Transition] = {
     A.ACCEPT: _t({S.NEW}, S.TRIAGED, {"regulator"}, public=True),
     A.REJECT: _t({S.NEW, S.TRIAGED}, S.REJECTED, {"regulator"}, public=True),
     A.MERGE: _t({S.NEW, S.TRIAGED}, S.MERGED, {"regulator"}, public=True),
+    A.UNMERGE: _t({S.MERGED}, PREVIOUS, {"regulator"}, public=True),
     A.GRADE: _t({S.TRIAGED}, None, {"regulator"}),
     A.ASSIGN: _t({S.TRIAGED}, S.ASSIGNED, {"regulator"}, public=True),
     A.PLAN: _t({S.ASSIGNED, S.RECTIFYING}, None, {"unit", "regulator"}),
@@ -38,6 +42,7 @@ ALLOWED: dict[str, Transition] = {
     A.APPROVE: _t({S.AWAITING_VERIFICATION}, S.CLOSED, {"regulator"}, public=True),
     A.RETURN: _t({S.AWAITING_VERIFICATION}, S.RECTIFYING, {"regulator"}, public=True),
     A.DISPUTE: _t({S.CLOSED}, S.TRIAGED, {"reporter"}, public=True),
+    A.CONFIRM_FIX: _t({S.CLOSED}, None, {"reporter"}),
     A.ESCALATE: _t({S.NEW, S.TRIAGED, S.ASSIGNED, S.RECTIFYING}, None, {"system"}),
     A.NOTE: _t(OPEN, None, {"regulator", "unit"}),
 }

@@ -1,4 +1,12 @@
-"""Fixed-window rate limits keyed by a short-lived hash of the client (no addresses stored)."""
+"""Fixed-window rate limits keyed by a short-lived hash of the client (no addresses stored).
+
+Scopes (each `HAZARDWATCH_RATE_<SCOPE>` = "count/seconds", 0 turns it off):
+- intake: report submissions from the form and the API, per client;
+- lookup: receipt-code look-ups, disputes and "was it fixed?" answers, per client;
+- duplicates: likely-duplicate look-ups from the form and the API, per client;
+- reporter: report submissions per identified reporter (keyed hash of the phone or e-mail, any client);
+- device: report submissions per device key (its stored hash).
+"""
 import time
 
 from django.conf import settings
@@ -18,12 +26,19 @@ def _parse(rate: str) -> tuple[int, int]:
 
 def check_rate(request, scope: str) -> None:
     """Count one hit for this client in `scope`; raise RateLimited past the configured rate."""
+    check_rate_key(scope, client_key(request, scope))
+
+
+def check_rate_key(scope: str, hashed_key: str) -> None:
+    """Count one hit for an already keyed-hashed subject (e.g. a reporter key) in `scope`."""
+    if not hashed_key:
+        return
     rate = getattr(settings, f"HAZARDWATCH_RATE_{scope.upper()}")
     limit, window = _parse(rate)
     if limit <= 0:
         return
     bucket = int(time.time() // window)
-    key = f"rl:{scope}:{bucket}:{client_key(request, scope)}"
+    key = f"rl:{scope}:{bucket}:{hashed_key[:32]}"
     if cache.add(key, 1, timeout=window):
         hits = 1
     else:

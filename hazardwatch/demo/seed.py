@@ -49,14 +49,21 @@ from hazardwatch.cases.choices import CaseAction as A
 from hazardwatch.cases.choices import CaseGrade, CaseStatus
 from hazardwatch.cases.models import Case, EvidencePhoto
 from hazardwatch.demo import data as D
-from hazardwatch.demo import risk_seed
+from hazardwatch.core.errors import ApplicationError
+from hazardwatch.demo import risk_seed, trust_seed
 from hazardwatch.demo.images import scene_jpeg
+from hazardwatch.campaigns.demo import seed_campaigns
+from hazardwatch.checklists.demo import seed_checklists
+from hazardwatch.drills.demo import seed_drills
+from hazardwatch.exposure import demo as exposure_demo
 from hazardwatch.places import geo
 from hazardwatch.places.models import Division
 from hazardwatch.places.services import DATA_DIR, division_for_point, divisions_load
+from hazardwatch.quizzes.demo import seed_quizzes
 from hazardwatch.reports.choices import CATEGORY_SECTOR, ReportSource
 from hazardwatch.reports.models import Report, ReportPhoto
-from hazardwatch.reports.services import ReportInput, report_submit
+from hazardwatch.reports.services import ReportInput, report_fix_feedback, report_submit
+from hazardwatch.rewards.demo import seed_rewards
 
 PASSWORD = "hazardwatch-demo"
 DEFAULT_SEED = 20260616
@@ -212,6 +219,7 @@ class Spec:
     region_county: str = ""
     assigned_unit_id: int | None = None
     needs_past_deadline: bool = False
+    receipt: str = ""  # the reporter's receipt code (kept in memory only, for the "was it fixed?" scene)
 
     @property
     def sector(self) -> str:
@@ -239,6 +247,8 @@ class Seeder:
     def __init__(self, *, reports: int, rng_seed: int, log):
         self.n = max(1, int(reports))
         self.rng = random.Random(rng_seed)
+        # "was it fixed?" answers draw from their own generator, so they leave the rest of the city unchanged
+        self.feedback_rng = random.Random(rng_seed + 1)
         self.log = log
         self.stats: Counter = Counter()
         self.photo_reports: list[int] = []
@@ -668,6 +678,10 @@ class Seeder:
         for days, action, payload in steps:
             t = self._office_hours(t + dt.timedelta(days=max(days, 0.001)), t, latest)
             out.append((t, action, payload))
+        if status == CaseStatus.CLOSED and not spec.disputed and self.feedback_rng.random() < 0.4:
+            answered = t + dt.timedelta(days=self.feedback_rng.uniform(0.3, 12))  # the reporter answers "yes"
+            if answered < latest:
+                out.append((answered, "feedback_yes", {}))
         if spec.status == CaseStatus.MERGED:
             target_t = spec.merge_target.t
             if out[0][0] <= target_t:
@@ -739,7 +753,7 @@ class Seeder:
             jpeg = scene_jpeg(rng=rng, category=tpl.category, caption=description[:24],
                               stamp=local.strftime("%Y-%m-%d %H:%M"))
             photos.append(SimpleUploadedFile(f"IMG_{local:%Y%m%d_%H%M%S}.jpg", jpeg, content_type="image/jpeg"))
-        report, _receipt = report_submit(ReportInput(
+        report, spec.receipt = report_submit(ReportInput(
             description=description, latitude=round(lat, 6), longitude=round(lon, 6), crs=crs,
             category=tpl.category, place_type=tpl.place_type, address=spec.address, contact_name=contact_name,
             contact_phone=contact_phone, contact_email=contact_email, is_employee=is_employee, source=source,
@@ -795,9 +809,15 @@ class Seeder:
             self._transition(case_id, A.REJECT, staff, {"reason": rng.choice(D.REJECT_REASONS)})
         elif action == "merge":
             target = spec.merge_target
-            actor = staff if target.regulator_id == spec.regulator_id else world.users[MARKER_USERNAME]
-            self._transition(case_id, A.MERGE, actor, {
-                "target_case_id": target.case_id, "note": "同一地点同一问题的重复举报，合并办理。"})
+            data = {"target_case_id": target.case_id, "note": "同一地点同一问题的重复举报，合并办理。"}
+            if target.regulator_id == spec.regulator_id:
+                self._transition(case_id, A.MERGE, staff, data)
+            else:  # the two points fell on either side of a boundary: a merge across jurisdictions is refused
+                try:
+                    case_services.case_transition(case_id=case_id, action=A.MERGE,
+                                                  actor=world.users[MARKER_USERNAME], data=data)
+                except ApplicationError:
+                    self.stats["merge_across_boundary_skipped"] += 1
         elif action == "grade":
             if spec.major:
                 standard, items = D.CRITERIA[spec.sector]
@@ -855,10 +875,21 @@ class Seeder:
             self.stats["returned"] += 1
         elif action == "approve":
             self._transition(case_id, A.APPROVE, staff, {"note": rng.choice(D.APPROVE_NOTES)})
-        elif action == "dispute":
-            case_services.case_transition(case_id=case_id, action=A.DISPUTE, actor="reporter", as_reporter=True,
-                                          data={"reason": rng.choice(D.DISPUTE_REASONS)})
+        elif action == "dispute":  # the reporter answers "no" to "was it fixed?": the case is reopened
+            reason = rng.choice(D.DISPUTE_REASONS)
+            if spec.receipt:
+                report_fix_feedback(code=spec.receipt, fixed="no", comment=reason)
+            else:
+                case_services.case_transition(case_id=case_id, action=A.DISPUTE, actor="reporter",
+                                              as_reporter=True, data={"reason": reason})
             self.stats["disputed"] += 1
+        elif action == "feedback_yes":
+            try:
+                report_fix_feedback(code=spec.receipt, fixed="yes",
+                                    comment=self.feedback_rng.choice(trust_seed.FIXED_YES))
+                self.stats["fixed_yes"] += 1
+            except ApplicationError as exc:  # e.g. a case merged away meanwhile: no answer, nothing stored
+                self.log(f"demo answer on case {case_id} skipped: {exc}")
         else:  # pragma: no cover - planning bug
             raise DemoError(f"unknown demo action {action}")
 
@@ -949,7 +980,15 @@ def seed(*, reports: int = 300, rng_seed: int = DEFAULT_SEED, log=print) -> Seed
                 clock.t = None
                 seeder.stats["escalated"] = seeder.overdue(world, specs)
                 seeder.stats.update(risk_seed.seed_risk_points(world, log=log))
+                seeder.stats.update(seed_rewards(rng_seed=rng_seed, log=log))
+                receipts = {s.case_id: s.receipt for s in specs if s.receipt and s.case_id}
+                seeder.stats.update(trust_seed.seed_trust(receipts=receipts, rng_seed=rng_seed, log=log))
+                seeder.stats.update(seed_drills(log=log))
+                seeder.stats.update(seed_campaigns(log=log))
+                seeder.stats.update(seed_checklists(log=log))
         _make_derivatives(seeder.photo_reports)
+        seeder.stats.update(exposure_demo.seed_publications(log=log))
+        seeder.stats.update(seed_quizzes(log=log))
     seeder.stats["dropped_tasks"] = _drop_queued(enqueued)
     case_ids = [s.case_id for s in specs]
     statuses = dict(Counter(Case.objects.filter(pk__in=case_ids).values_list("status", flat=True)))
@@ -978,6 +1017,7 @@ def demo_reset(log=print) -> dict:
     for photo in ReportPhoto.objects.filter(report__in=reports):
         files += [f for f in (photo.original, photo.stripped, photo.thumbnail) if f]
     files += [p.file for p in EvidencePhoto.objects.filter(event__case__in=case_ids)]
+    files += exposure_demo.redacted_files(case_ids)
     try:
         with transaction.atomic():
             Case.objects.filter(pk__in=case_ids).update(merged_into=None)

@@ -22,6 +22,7 @@ REPORT_ERROR_FIELDS = {
     "contact.email": "contact_email",
     "contact": "is_employee",
     "photos": "photos",
+    "follow_reference": None,
 }
 
 RECEIPT_REQUIRED = _("Enter the receipt code you were given when you reported.")
@@ -86,6 +87,14 @@ class ReportForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "email", "maxlength": 254, "autocomplete": "email",
                                       "inputmode": "email"}),
     )
+    # Chosen among the likely duplicates shown while writing: follow that case instead of opening one.
+    follow_reference = forms.CharField(required=False, max_length=24,
+                                       widget=forms.HiddenInput(attrs={"data-role": "follow"}))
+    # Honeypot: hidden from people (CSS and aria-hidden), filled only by form-filling robots.
+    homepage = forms.CharField(
+        label=_("Leave this field empty"), required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
     is_employee = forms.BooleanField(
         label=_("I work at this unit (employee report)"),
         required=False,
@@ -128,6 +137,25 @@ class DisputeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": 2000, "required": True}),
         help_text=_("Describe what you saw after the case was closed. The department will look at the case again."),
     )
+
+
+class FeedbackForm(forms.Form):
+    """After closure: was it fixed? (yes/no, optional comment and one photo)."""
+
+    receipt_code = forms.CharField(widget=forms.HiddenInput, error_messages={"required": RECEIPT_REQUIRED})
+    fixed = forms.ChoiceField(label=_("Was the hazard fixed?"), required=False,
+                              choices=[("yes", _("Yes, it is fixed")), ("no", _("No, it is still there"))],
+                              widget=forms.RadioSelect)
+    comment = forms.CharField(
+        label=_("What did you see?"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+        help_text=_("If it is not fixed, say what is still wrong. The department will look at the case again."),
+    )
+    photo = forms.FileField(label=_("Photo"), required=False,
+                            widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}))
+
+    def clean(self):
+        return self.cleaned_data  # the service validates the answer and the photo
 
 
 class CriteriaSearchForm(forms.Form):

@@ -22,7 +22,7 @@ from hazardwatch.cases.choices import CaseStatus
 from hazardwatch.core import secrets as hw_secrets
 from hazardwatch.core.errors import ApplicationError, RateLimited
 from hazardwatch.core.ratelimit import check_rate
-from hazardwatch.public.forms import DisputeForm, ReceiptForm, ReportForm
+from hazardwatch.public.forms import DisputeForm, FeedbackForm, ReceiptForm, ReportForm
 from hazardwatch.reports import services as report_services
 from hazardwatch.reports.choices import ReportSource
 
@@ -30,6 +30,7 @@ RECEIPT_COOKIE = "hw_receipt"
 
 REPORT_SAVE_FAILED = _("The report could not be saved. Please check it and submit again.")
 DISPUTE_RECORDED = _("Thank you. Your dispute was recorded and the case has been reopened for the department to check.")
+FEEDBACK_FIXED_RECORDED = _("Thank you for confirming that the hazard was fixed.")
 
 # What each public step means to the reporter (the staff action names are internal).
 PUBLIC_STEP_LABELS = {
@@ -43,6 +44,7 @@ PUBLIC_STEP_LABELS = {
     "approve": _("Passed the acceptance check; case closed"),
     "return": _("Failed the acceptance check; rectification continues"),
     "dispute": _("The reporter said it is not fixed; case reopened"),
+    "unmerge": _("Handled again as a case of its own (the merge was undone)"),
 }
 
 
@@ -79,6 +81,7 @@ def _report_input(form: ReportForm, request) -> report_services.ReportInput:
         is_employee=is_employee,
         source=ReportSource.EMPLOYEE if is_employee else ReportSource.WEB,
         photos=request.FILES.getlist("photos"),
+        follow_reference=data.get("follow_reference") or "",
     )
 
 
@@ -94,9 +97,11 @@ def report_create(request):
 
     form = ReportForm(request.POST, request.FILES)
     form.is_valid()  # the form only tidies values; the service validates
+    if (request.POST.get("homepage") or "").strip():
+        return _honeypot_success(request)
     try:
         check_rate(request, "intake")
-        report, receipt = report_services.report_submit(_report_input(form, request))
+        report, receipt = report_services.report_submit(_report_input(form, request), limit_reporter=True)
     except ApplicationError as exc:
         form.add_service_errors((exc.extra or {}).get("fields") or {})
         context = _form_context(form, error_message=exc.message, photos_again=bool(request.FILES.getlist("photos")))
@@ -110,12 +115,56 @@ def report_create(request):
     # The receipt travels to the done page in a short-lived, encrypted, HttpOnly cookie scoped to that
     # page: nothing is stored on the server (no session row holds it) and it never appears in a URL.
     shown = {"code": receipt, "reference": report.case.reference if report.case_id else "",
-             "photos": report.photos.count()}
+             "photos": report.photos.count(), "followed": report.followed_existing}
+    return _done_redirect(request, shown)
+
+
+def _done_redirect(request, shown: dict):
     response = HttpResponseRedirect(reverse("public:report_done"), status=303)
     response.set_cookie(RECEIPT_COOKIE, hw_secrets.encrypt_text(json.dumps(shown)), max_age=600,
                         path=reverse("public:report_done"), httponly=True, samesite="Strict",
                         secure=request.is_secure())
     return response
+
+
+def _honeypot_success(request):
+    """A robot filled the hidden field: count it, store nothing, answer like a success (a code that exists
+    nowhere), so that the robot learns nothing."""
+    report_services.intake_count("honeypot")
+    return _done_redirect(request, {"code": hw_secrets.receipt_new(), "reference": "", "photos": 0})
+
+
+@never_cache
+@require_POST
+def report_duplicates(request):
+    """Likely duplicates for the report being written (the form calls this when place, kind or photos change).
+
+    Answers an HTML fragment (JSON with `Accept: application/json`): kind and street, status, distance and
+    date of nearby open cases, never their text, address or reporters.
+    """
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    try:
+        check_rate(request, "duplicates")
+        items = report_services.report_duplicates_lookup(
+            latitude=request.POST.get("latitude"), longitude=request.POST.get("longitude"),
+            crs=request.POST.get("crs") or "wgs84", category=request.POST.get("category") or "",
+            photos=request.FILES.getlist("photos"),
+        )
+    except ApplicationError as exc:
+        if wants_json:
+            from django.http import JsonResponse
+
+            return _retry_after(JsonResponse({"message": str(exc.message), "extra": exc.extra or {}},
+                                             status=exc.status_code), exc)
+        response = render(request, "public/_duplicates.html", {"error_message": exc.message},
+                          status=exc.status_code)
+        return _retry_after(response, exc)
+    if wants_json:
+        from django.core.serializers.json import DjangoJSONEncoder
+        from django.http import JsonResponse
+
+        return JsonResponse({"count": len(items), "items": items}, encoder=DjangoJSONEncoder)
+    return render(request, "public/_duplicates.html", {"items": items})
 
 
 @never_cache
@@ -147,13 +196,41 @@ def _public_status(report) -> dict | None:
     return status
 
 
-def _status_context(request, *, lookup_form, report=None, code="", dispute_form=None, **extra):
+def _status_context(request, *, lookup_form, report=None, code="", dispute_form=None, feedback_form=None,
+                    **extra):
+    from hazardwatch.reports.api import feedback_state
+
     context = {"lookup_form": lookup_form, "report": report, "status": None, "nav": "status", **extra}
     if report is not None:
         context["status"] = _public_status(report)
-        if context["status"] and context["status"]["can_dispute"]:
-            context["dispute_form"] = dispute_form or DisputeForm(initial={"receipt_code": code})
+        if context["status"]:
+            context["status"].update(feedback_state(report, context["status"]))
+            # "Was it fixed?" is the one way in: the first answer goes to status_feedback ("no" reopens the
+            # case through the dispute transition). A reporter who already answered for an earlier closure
+            # is asked again, within the same window, and "no" goes to status_dispute (the same transition).
+            # A dispute form given back with its errors (the compatibility endpoint) is shown as it is.
+            st = context["status"]
+            if dispute_form is not None and st["can_dispute"]:
+                context["dispute_form"] = dispute_form
+            elif st["ask_fixed"]:
+                context["feedback_form"] = feedback_form or FeedbackForm(initial={"receipt_code": code})
+            elif st["can_dispute"] and _ask_again(report, st):
+                context["dispute_form"] = DisputeForm(initial={"receipt_code": code})
     return context
+
+
+def _ask_again(report, status: dict) -> bool:
+    """Closed again after the reporter's earlier answer, and still within the feedback window."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    answer = getattr(report, "fix_feedback", None) if hasattr(report, "fix_feedback") else None
+    closed_at = status.get("closed_at")
+    if answer is None or not closed_at or answer.answered_at >= closed_at:
+        return False
+    return timezone.now() - closed_at <= timedelta(days=settings.HAZARDWATCH_FEEDBACK_WINDOW_DAYS)
 
 
 @never_cache
@@ -182,27 +259,40 @@ def status(request):
     return render(request, "public/status.html", _status_context(request, lookup_form=form, report=report, code=code))
 
 
-@never_cache
-@require_POST
-def status_dispute(request):
-    dispute_form = DisputeForm(request.POST)
+def _receipt_post(request, form):
+    """Rate limit, validate the receipt code and `form`, find the report.
+
+    Returns (report, code, lookup_form, None), or (None, None, lookup_form, the error response to send).
+    """
     lookup_form = ReceiptForm({"receipt_code": request.POST.get("receipt_code", "")})
     try:
         check_rate(request, "lookup")
     except RateLimited as exc:
         lookup_form.is_valid()
         lookup_form.add_error(None, str(exc.message))
-        return _retry_after(render(request, "public/status.html", _status_context(request, lookup_form=lookup_form),
-                                   status=exc.status_code), exc)
-    if not lookup_form.is_valid() or not dispute_form.is_valid():
-        return render(request, "public/status.html", _status_context(request, lookup_form=lookup_form), status=400)
+        return None, None, lookup_form, _retry_after(render(
+            request, "public/status.html", _status_context(request, lookup_form=lookup_form),
+            status=exc.status_code), exc)
+    if not lookup_form.is_valid() or not form.is_valid():
+        return None, None, lookup_form, render(request, "public/status.html",
+                                               _status_context(request, lookup_form=lookup_form), status=400)
     code = lookup_form.cleaned_data["receipt_code"]
     try:
-        report = report_services.report_by_receipt(code)
+        return report_services.report_by_receipt(code), code, lookup_form, None
     except ApplicationError as exc:
         lookup_form.add_error("receipt_code", str(exc.message))
-        return render(request, "public/status.html", _status_context(request, lookup_form=lookup_form),
-                      status=exc.status_code)
+        return None, None, lookup_form, render(request, "public/status.html",
+                                               _status_context(request, lookup_form=lookup_form),
+                                               status=exc.status_code)
+
+
+@never_cache
+@require_POST
+def status_dispute(request):
+    dispute_form = DisputeForm(request.POST)
+    report, code, lookup_form, response = _receipt_post(request, dispute_form)
+    if response is not None:
+        return response
     if report.case_id is None:
         return redirect("public:status")
     try:
@@ -226,4 +316,38 @@ def status_dispute(request):
     report.case.refresh_from_db()
     context = _status_context(request, lookup_form=lookup_form, report=report, code=code,
                               success_message=DISPUTE_RECORDED)
+    return render(request, "public/status.html", context)
+
+
+@never_cache
+@require_POST
+def status_feedback(request):
+    """The reporter answers "was it fixed?": yes is recorded, no reopens the case (with the photo as evidence)."""
+    feedback_form = FeedbackForm(request.POST, request.FILES)
+    report, code, lookup_form, response = _receipt_post(request, feedback_form)
+    if response is not None:
+        return response
+    fixed = feedback_form.cleaned_data.get("fixed") or ""
+    try:
+        report_services.report_fix_feedback(
+            code=code, fixed=fixed, comment=feedback_form.cleaned_data.get("comment") or "",
+            photos=request.FILES.getlist("photo"),
+        )
+    except ApplicationError as exc:
+        report = report_services.report_by_receipt(code)
+        fields = (exc.extra or {}).get("fields") or {}
+        target = {"fixed": "fixed", "comment": "comment", "photo": "photo"}
+        shown_inline = False
+        for key, problems in fields.items():
+            if key in target:
+                for problem in problems if isinstance(problems, list) else [problems]:
+                    feedback_form.add_error(target[key], str(problem))
+                    shown_inline = True
+        context = _status_context(request, lookup_form=lookup_form, report=report, code=code,
+                                  feedback_form=feedback_form,
+                                  error_message=exc.message if not shown_inline or exc.status_code == 409 else None)
+        return render(request, "public/status.html", context, status=exc.status_code)
+    report = report_services.report_by_receipt(code)
+    message = FEEDBACK_FIXED_RECORDED if fixed == "yes" else DISPUTE_RECORDED
+    context = _status_context(request, lookup_form=lookup_form, report=report, code=code, success_message=message)
     return render(request, "public/status.html", context)

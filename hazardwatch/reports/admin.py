@@ -5,13 +5,19 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from hazardwatch.core.admin import ReadOnlyAdminMixin
-from hazardwatch.reports.models import DeviceKey, Report, ReportPhoto
+from hazardwatch.reports.models import DeviceKey, IntakeCounter, Report, ReportPhoto
 
 
 class ReportPhotoInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ReportPhoto
     extra = 0
-    fields = ("position", "content_type", "width", "height", "size_bytes", "sha256", "taken_at")
+    fields = ("position", "content_type", "width", "height", "size_bytes", "sha256", "phash", "taken_at")
+
+
+@admin.register(IntakeCounter)
+class IntakeCounterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("day", "name", "count")
+    list_filter = ("name",)
 
 
 @admin.register(Report)
@@ -22,7 +28,7 @@ class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "submitted_at"
     list_select_related = ("region", "case")
     # No receipt hash, no identity: nothing here can lead back to the reporter.
-    exclude = ("receipt_hash",)
+    exclude = ("receipt_hash", "reporter_key")
     inlines = (ReportPhotoInline,)
 
 

@@ -8,12 +8,14 @@ from pydantic import ValidationError as PydanticError
 
 from hazardwatch.cases import selectors as case_selectors
 from hazardwatch.cases import services as case_services
+from hazardwatch.cases.choices import CaseStatus
 from hazardwatch.core.errors import ApplicationError
-from hazardwatch.core.ratelimit import check_rate
+from hazardwatch.core.ratelimit import check_rate, check_rate_key
 from hazardwatch.reports import services as report_services
 from hazardwatch.reports.choices import ReportSource
 from hazardwatch.reports.schemas import (
-    DeviceReportIn, DisputeIn, ErrorOut, LookupIn, ReceiptOut, ReportCreateIn, StatusOut,
+    DeviceReportIn, DisputeIn, DuplicatesIn, DuplicatesOut, ErrorOut, FeedbackIn, LookupIn, ReceiptOut,
+    ReportCreateIn, StatusOut,
 )
 
 router = Router(tags=["reports"])
@@ -81,7 +83,8 @@ def _to_input(payload, photos, source, **extra) -> report_services.ReportInput:
         crs=payload.crs, category=payload.category or "", place_type=payload.place_type or "",
         address=payload.address or "", contact_name=(contact.name if contact else "") or "",
         contact_phone=(contact.phone if contact else "") or "", contact_email=(contact.email if contact else "") or "",
-        is_employee=payload.is_employee, source=source, photos=photos, **extra,
+        is_employee=payload.is_employee, source=source, photos=photos,
+        follow_reference=getattr(payload, "follow_reference", None) or "", **extra,
     )
 
 
@@ -96,13 +99,15 @@ def report_create(request):
     check_rate(request, "intake")
     payload, photos = _parse(request, ReportCreateIn)
     source = ReportSource.EMPLOYEE if payload.is_employee else ReportSource.API
-    report, code = report_services.report_submit(_to_input(payload, photos, source))
+    report, code = report_services.report_submit(_to_input(payload, photos, source), limit_reporter=True)
     return _receipt(report, code)
 
 
-@router.post("/devices/reports", auth=DeviceKeyAuth(), response={201: ReceiptOut, 400: ErrorOut, 401: ErrorOut},
-             openapi_extra=_MULTIPART_DOC, summary="Submit a detection from a device (X-API-Key)")
+@router.post("/devices/reports", auth=DeviceKeyAuth(),
+             response={201: ReceiptOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut}, openapi_extra=_MULTIPART_DOC,
+             summary="Submit a detection from a device (X-API-Key)")
 def device_report_create(request):
+    check_rate_key("device", request.auth.key_hash)  # per device key (already a hash), not per address
     payload, photos = _parse(request, DeviceReportIn)
     report, code = report_services.report_submit(_to_input(
         payload, photos, ReportSource.DEVICE, device=request.auth,
@@ -113,8 +118,59 @@ def device_report_create(request):
 
 def _status(report) -> dict:
     data = case_selectors.case_public_status(report.case)
-    data.update(submitted_at=report.submitted_at, category=report.category)
+    data.update(submitted_at=report.submitted_at, category=report.category, **feedback_state(report, data))
     return data
+
+
+def feedback_state(report, status: dict) -> dict:
+    """Whether the status page asks "was it fixed?" for this report, and the answer once given."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    answer = getattr(report, "fix_feedback", None) if hasattr(report, "fix_feedback") else None
+    closed_at = status.get("closed_at")
+    in_window = bool(closed_at) and timezone.now() - closed_at <= timedelta(
+        days=settings.HAZARDWATCH_FEEDBACK_WINDOW_DAYS)
+    return {"ask_fixed": status["status"] == CaseStatus.CLOSED and answer is None and in_window,
+            "fixed_answer": answer.is_fixed if answer is not None else None}
+
+
+@router.post("/reports/duplicates", response={200: DuplicatesOut, 400: ErrorOut, 429: ErrorOut},
+             openapi_extra={"requestBody": {"content": {
+                 "application/json": {"schema": {"$ref": "#/components/schemas/DuplicatesIn"}},
+                 "multipart/form-data": {"schema": {"type": "object", "properties": {
+                     "data": {"type": "string", "description": "DuplicatesIn as JSON"},
+                     "photos": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}},
+                 "required": True}},
+             summary="Likely duplicates (open cases of the same kind nearby) before submitting a report")
+def report_duplicates(request):
+    check_rate(request, "duplicates")
+    payload, photos = _parse(request, DuplicatesIn)
+    items = report_services.report_duplicates_lookup(latitude=payload.latitude, longitude=payload.longitude,
+                                                     crs=payload.crs, category=payload.category, photos=photos)
+    return Status(200, {"count": len(items), "items": items})
+
+
+@router.post("/reports/feedback", response={200: StatusOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut,
+                                            429: ErrorOut},
+             openapi_extra={"requestBody": {"content": {
+                 "application/json": {"schema": {"$ref": "#/components/schemas/FeedbackIn"}},
+                 "multipart/form-data": {"schema": {"type": "object", "properties": {
+                     "data": {"type": "string", "description": "FeedbackIn as JSON"},
+                     "photos": {"type": "array", "items": {"type": "string", "format": "binary"},
+                                "maxItems": 1}}}}},
+                 "required": True}},
+             summary="After closure: was it fixed? 'no' reopens the case for review (one answer per report)")
+def report_feedback(request):
+    check_rate(request, "lookup")
+    payload, photos = _parse(request, FeedbackIn)
+    feedback = report_services.report_fix_feedback(code=payload.receipt_code, fixed=payload.fixed,
+                                                   comment=payload.comment or "", photos=photos)
+    report = feedback.report
+    report.refresh_from_db()
+    return Status(200, _status(report))
 
 
 @router.post("/reports/lookup", response={200: StatusOut, 400: ErrorOut, 404: ErrorOut, 429: ErrorOut},
@@ -126,7 +182,7 @@ def report_lookup(request, payload: LookupIn):
 
 
 @router.post("/reports/dispute", response={200: StatusOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut},
-             summary="The reporter says the hazard was not fixed: reopens a closed case")
+             summary="Kept for compatibility: the same as feedback with fixed=false (reopens a closed case)")
 def report_dispute(request, payload: DisputeIn):
     check_rate(request, "lookup")
     report = report_services.report_by_receipt(payload.receipt_code)

@@ -127,3 +127,29 @@ def make_derivatives(data: bytes, max_side: int = 1600, thumb_side: int = 320) -
         thumb = io.BytesIO()
         clean.save(thumb, "JPEG", quality=75)
     return out.getvalue(), thumb.getvalue()
+
+
+def photo_phash(data: bytes) -> str:
+    """The 64-bit perceptual hash (DCT pHash, ImageHash) of an already checked photo, as 16 hex digits.
+
+    Orientation from EXIF is applied first, so the same scene shot upright or rotated by the camera's
+    flag compares equal. Returns "" if the image cannot be hashed (never rejects a valid photo).
+    """
+    import imagehash
+
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img = ImageOps.exif_transpose(img).convert("RGB")
+            return str(imagehash.phash(img))
+    except Exception:  # noqa: BLE001 - a hash is a hint for duplicates, never a reason to refuse a photo
+        return ""
+
+
+def phash_distance(a: str, b: str) -> int | None:
+    """Hamming distance between two hex pHashes (0 = same picture), or None if either is missing."""
+    if not a or not b or len(a) != len(b):
+        return None
+    try:
+        return (int(a, 16) ^ int(b, 16)).bit_count()
+    except ValueError:
+        return None

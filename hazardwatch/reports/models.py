@@ -39,6 +39,12 @@ class Report(Located):
     confidence = models.FloatField(_("detection confidence"), null=True, blank=True)
     case = models.ForeignKey("cases.Case", models.SET_NULL, null=True, blank=True, related_name="reports",
                              verbose_name=_("case"))
+    # Keyed hash (HMAC) of the reporter's phone, else e-mail: counts reports per identified reporter for
+    # abuse control without keeping the clear value here. Empty for anonymous reports.
+    reporter_key = models.CharField(_("reporter key (keyed hash)"), max_length=64, blank=True, db_index=True)
+    followed_existing = models.BooleanField(
+        _("follows an existing case"), default=False,
+        help_text=_("The reporter chose a likely duplicate before submitting: no new case was opened."))
 
     class Meta:
         verbose_name = _("report")
@@ -75,6 +81,7 @@ class ReportPhoto(models.Model):
     stripped = models.FileField(_("copy without metadata"), upload_to=derivative_path, blank=True, max_length=200)
     thumbnail = models.FileField(_("thumbnail"), upload_to=derivative_path, blank=True, max_length=200)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    phash = models.CharField(_("perceptual hash"), max_length=16, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("report photo")
@@ -118,3 +125,35 @@ class DeviceKey(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class FixFeedback(models.Model):
+    """The reporter's answer to "was it fixed?" after closure: one per report, by receipt code.
+
+    The optional photo is stored on the case event the answer created (a dispute for "no", a
+    confirmation for "yes") as an evidence photo.
+    """
+
+    report = models.OneToOneField(Report, models.CASCADE, related_name="fix_feedback", verbose_name=_("report"))
+    case = models.ForeignKey("cases.Case", models.CASCADE, related_name="fix_feedback", verbose_name=_("case"))
+    is_fixed = models.BooleanField(_("fixed"))
+    comment = models.TextField(_("comment"), blank=True)
+    event = models.ForeignKey("cases.CaseEvent", models.SET_NULL, null=True, blank=True, related_name="+")
+    answered_at = models.DateTimeField(_("answered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fix feedback")
+        verbose_name_plural = _("fix feedback")
+
+
+class IntakeCounter(models.Model):
+    """Daily counters of intake events that store nothing else (e.g. honeypot hits)."""
+
+    day = models.DateField(_("day"))
+    name = models.CharField(_("name"), max_length=40)
+    count = models.PositiveIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("intake counter")
+        verbose_name_plural = _("intake counters")
+        constraints = [models.UniqueConstraint(fields=["day", "name"], name="reports_intakecounter_once")]

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 
 from ninja import Schema
 from pydantic import Field
@@ -20,6 +20,9 @@ class ReportCreateIn(Schema):
     address: str | None = Field(None, max_length=2000)
     contact: ContactIn | None = None
     is_employee: bool = False
+    follow_reference: str | None = Field(None, max_length=24,
+                                         description="Reference of a likely duplicate to follow instead of "
+                                                     "opening a new case (from POST /reports/duplicates)")
 
 
 class DeviceReportIn(ReportCreateIn):
@@ -43,6 +46,35 @@ class DisputeIn(Schema):
     reason: str = Field(..., max_length=4000)
 
 
+class DuplicatesIn(Schema):
+    latitude: float
+    longitude: float
+    crs: str = "wgs84"
+    category: str = Field(..., max_length=40)
+
+
+class DuplicateOut(Schema):
+    reference: str
+    title: str
+    status: str
+    status_label: str
+    distance_m: int
+    reported_on: date
+    photo_similar: bool
+    score: float
+
+
+class DuplicatesOut(Schema):
+    count: int
+    items: list[DuplicateOut]
+
+
+class FeedbackIn(Schema):
+    receipt_code: str = Field(..., max_length=100)
+    fixed: bool
+    comment: str | None = Field(None, max_length=4000)
+
+
 class HistoryOut(Schema):
     at: datetime
     action: str
@@ -58,6 +90,8 @@ class StatusOut(Schema):
     merged_into: str | None
     closed_at: datetime | None
     can_dispute: bool
+    ask_fixed: bool = False
+    fixed_answer: bool | None = None
     submitted_at: datetime
     category: str
     history: list[HistoryOut]

@@ -1,5 +1,7 @@
 """Report intake, receipt look-up, reporter identity, device keys."""
+import datetime
 import hashlib
+import hmac
 import json
 import re
 import secrets
@@ -13,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from hazardwatch.core import secrets as hw_secrets
 from hazardwatch.core.audit import audit_append
+from hazardwatch.core.choices import SECTOR_VALUES
 from hazardwatch.core.files import delete_quietly
-from hazardwatch.core.errors import ApplicationError, NotFound
+from hazardwatch.core.errors import ApplicationError, Conflict, NotFound
 from hazardwatch.places import geo
 from hazardwatch.reports.choices import CATEGORY_SECTOR, PlaceType, ReportCategory, ReportSource
 from hazardwatch.reports.images import ImageRejected, check_image
@@ -39,6 +42,13 @@ RECEIPT_MALFORMED = _("This is not a valid receipt code. It has 16 letters and d
 RECEIPT_UNKNOWN = _("No report has this receipt code.")
 EMPLOYEE_NEEDS_CONTACT = _("Employee reports need your name and phone so the department can protect and reply to you.")
 CONFIDENCE_INVALID = _("Confidence must be a number between 0 and 1.")
+SECTOR_INVALID = _("Unknown sector.")
+FEEDBACK_NOT_CLOSED = _("The case is not closed, so there is nothing to confirm yet.")
+FEEDBACK_ALREADY = _("This report has already answered whether the hazard was fixed.")
+FEEDBACK_EXPIRED = _("The time to answer has passed ({days} days after closure). Please report the hazard again.")
+FEEDBACK_ANSWER_REQUIRED = _("Answer yes or no: was the hazard fixed?")
+FEEDBACK_ONE_PHOTO = _("Attach at most one photo.")
+FEEDBACK_NOT_FIXED_DEFAULT = _("The reporter says the hazard is not fixed.")
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
@@ -80,6 +90,12 @@ class ReportInput:
     device_model: str = ""
     confidence: object = None
     photos: list = field(default_factory=list)
+    # The reference of a likely duplicate the reporter chose to follow instead of opening a new case.
+    follow_reference: str = ""
+    # Set only by internal callers (checklists, drills), never from a public form: a pre-classified sector that
+    # overrides the guess from the words, and the unit where the hazard is (the case's responsible unit).
+    sector: str = ""
+    reported_unit: object = None
 
 
 @dataclass
@@ -98,6 +114,22 @@ class CleanReport:
     device_model: str
     confidence: float | None
     images: list
+    follow_reference: str = ""
+    sector: str = ""
+    reported_unit: object = None
+
+
+def reporter_key(contact: dict) -> str:
+    """Keyed hash (HMAC-SHA256) of an identified reporter's phone, else e-mail; "" for anonymous reports.
+
+    Used only to count reports per reporter (rate limit, untrue share); the clear value stays encrypted
+    in ReporterIdentity.
+    """
+    value = contact.get("phone") or (contact.get("email") or "").lower()
+    if not value:
+        return ""
+    key = hw_secrets._derived_key("reporter", settings.HAZARDWATCH_RECEIPT_KEY)
+    return hmac.new(key, f"reporter:{value}".encode(), hashlib.sha256).hexdigest()
 
 
 def report_validate(data: ReportInput) -> CleanReport:
@@ -185,16 +217,22 @@ def report_validate(data: ReportInput) -> CleanReport:
             except ImageRejected as exc:
                 err("photos", exc)
 
+    sector = str(data.sector or "").strip()
+    if sector and sector not in SECTOR_VALUES:
+        err("sector", SECTOR_INVALID)
+
     if errors:
         raise ApplicationError(REPORT_INVALID, {"fields": errors})
     return CleanReport(
         description=description, lat=lat, lon=lon, crs=crs, category=category, place_type=place_type,
         address=address, contact=contact, is_employee=bool(data.is_employee), source=data.source,
         device=data.device, device_model=(data.device_model or "")[:120], confidence=confidence, images=images,
+        follow_reference=str(data.follow_reference or "").strip()[:24], sector=sector,
+        reported_unit=data.reported_unit,
     )
 
 
-def report_submit(data: ReportInput) -> tuple[Report, str]:
+def report_submit(data: ReportInput, *, limit_reporter: bool = False) -> tuple[Report, str]:
     """Validate, then store the report, photos, identity and its case in one transaction.
 
     Returns the report and the receipt code, which exists only in this return value (stored hashed).
@@ -202,8 +240,14 @@ def report_submit(data: ReportInput) -> tuple[Report, str]:
     leaves nothing behind.
     """
     from hazardwatch.cases import services as case_services
+    from hazardwatch.reports.images import photo_phash
 
     clean = report_validate(data)
+    if limit_reporter:  # public entry points: reports per identified reporter (keyed hash), any client
+        from hazardwatch.core.ratelimit import check_rate_key
+
+        check_rate_key("reporter", reporter_key(clean.contact))
+    phashes = [photo_phash(image.data) for image in clean.images]
     receipt = hw_secrets.receipt_new()
     written: list = []
     try:
@@ -220,6 +264,9 @@ def report_submit(data: ReportInput) -> tuple[Report, str]:
                 device=clean.device,
                 device_model=clean.device_model,
                 confidence=clean.confidence,
+                reporter_key=reporter_key(clean.contact),
+                followed_existing=bool(clean.follow_reference),
+                reported_unit=clean.reported_unit,
             )
             report.set_location(clean.lat, clean.lon, clean.crs)
             from hazardwatch.places.services import division_for_point
@@ -227,12 +274,13 @@ def report_submit(data: ReportInput) -> tuple[Report, str]:
             report.region = division_for_point(report.lat, report.lon)
             report.full_clean(exclude=["case", "receipt_hash"])
             report.save()
-            _report_triage(report, clean.category)
+            _report_triage(report, clean.category, clean.sector)
             for position, image in enumerate(clean.images):
                 photo = ReportPhoto(
                     report=report, extension=image.extension, content_type=image.content_type,
                     width=image.width, height=image.height, size_bytes=len(image.data), sha256=image.sha256,
                     exif_lat=image.exif_lat, exif_lon=image.exif_lon, taken_at=image.taken_at, position=position,
+                    phash=phashes[position],
                 )
                 photo.original.save(f"p.{image.extension}", ContentFile(image.data), save=False)
                 written.append(photo.original)
@@ -242,7 +290,11 @@ def report_submit(data: ReportInput) -> tuple[Report, str]:
                     report=report, ciphertext=hw_secrets.encrypt_text(json.dumps(clean.contact, ensure_ascii=False)),
                     is_employee=clean.is_employee,
                 )
-            case_services.case_open_for_report(report=report)
+            if clean.follow_reference:
+                case_services.case_follow_for_report(report=report, reference=clean.follow_reference,
+                                                     phashes=[h for h in phashes if h])
+            else:
+                case_services.case_open_for_report(report=report)
             if report.photos.exists():
                 from hazardwatch.reports import tasks as report_tasks
 
@@ -254,13 +306,16 @@ def report_submit(data: ReportInput) -> tuple[Report, str]:
     return report, receipt
 
 
-def _report_triage(report: Report, category: str) -> None:
-    """Sector and criteria candidates from the words (the chosen category weighs in as a prior)."""
+def _report_triage(report: Report, category: str, sector: str = "") -> None:
+    """Sector and criteria candidates from the words (the chosen category weighs in as a prior).
+
+    A pre-classified `sector` (a checklist item's, say) is kept as the sector; the words still find candidates.
+    """
     from hazardwatch.criteria import services as criteria_services
 
-    prior = CATEGORY_SECTOR.get(category) if category and category != ReportCategory.OTHER else None
+    prior = sector or (CATEGORY_SECTOR.get(category) if category and category != ReportCategory.OTHER else None)
     result = criteria_services.report_match(report=report, category_sector=prior)
-    report.sector_guess = result.sector
+    report.sector_guess = sector or result.sector
     report.is_major_candidate = result.is_major_candidate
     report.save(update_fields=["sector_guess", "is_major_candidate"])
 
@@ -312,3 +367,133 @@ def device_key_check(plain: str) -> DeviceKey | None:
         return None
     DeviceKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
     return key
+
+
+def _feedback_error(message, field_name="fixed"):
+    return ApplicationError(message, {"fields": {field_name: [str(message)]}})
+
+
+def _parse_fixed(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value or "").strip().lower()
+    if text in ("yes", "true", "1", "fixed"):
+        return True
+    if text in ("no", "false", "0", "not_fixed"):
+        return False
+    raise _feedback_error(FEEDBACK_ANSWER_REQUIRED)
+
+
+def report_fix_feedback(*, code: str, fixed, comment: str = "", photos=()):
+    """The reporter answers "was it fixed?" by receipt code, after closure, once, within the window.
+
+    "no" reopens the case for review (the reporter's dispute, CLOSED → TRIAGED, public, audited) with the
+    photo attached to that event; "yes" is recorded as an internal confirmation event. A report whose case
+    was merged answers for the surviving case. Nothing is stored unless every check passes.
+    Returns the FixFeedback row.
+    """
+    from django.db import IntegrityError
+
+    from hazardwatch.cases import services as case_services
+    from hazardwatch.cases.choices import CaseAction, CaseStatus
+    from hazardwatch.cases.models import CaseEvent
+    from hazardwatch.cases.selectors import case_survivor
+    from hazardwatch.reports.models import FixFeedback
+
+    report = report_by_receipt(code)
+    is_fixed = _parse_fixed(fixed)
+    comment = (comment or "").strip() if isinstance(comment, str) else ""
+    if len(comment) > 2000:
+        raise _feedback_error(DESCRIPTION_TOO_LONG.format(limit=2000), "comment")
+    photos = list(photos or [])
+    if len(photos) > 1:
+        raise _feedback_error(FEEDBACK_ONE_PHOTO, "photo")
+    images = []
+    for upload in photos:
+        try:
+            images.append(check_image(upload))
+        except ImageRejected as exc:
+            raise _feedback_error(exc, "photo") from None
+    if report.case is None:
+        raise _feedback_error(FEEDBACK_NOT_CLOSED)
+    case = case_survivor(report.case)
+    if case.status != CaseStatus.CLOSED:
+        raise Conflict(FEEDBACK_NOT_CLOSED, {"fields": {"fixed": [str(FEEDBACK_NOT_CLOSED)]}})
+    if FixFeedback.objects.filter(report=report).exists():
+        raise Conflict(FEEDBACK_ALREADY, {"fields": {"fixed": [str(FEEDBACK_ALREADY)]}})
+    days = settings.HAZARDWATCH_FEEDBACK_WINDOW_DAYS
+    if case.closed_at and timezone.now() - case.closed_at > datetime.timedelta(days=days):
+        raise Conflict(FEEDBACK_EXPIRED.format(days=days), {"fields": {"fixed": [FEEDBACK_EXPIRED.format(days=days)]}})
+    try:
+        with transaction.atomic():
+            feedback = FixFeedback.objects.create(report=report, case=case, is_fixed=is_fixed, comment=comment)
+            data = {"_feedback_report_id": report.pk, "_has_files": len(images)}
+            if is_fixed:
+                data["note"] = comment
+                action = CaseAction.CONFIRM_FIX
+            else:
+                data["reason"] = comment or str(FEEDBACK_NOT_FIXED_DEFAULT)
+                action = CaseAction.DISPUTE
+            case_services.case_transition(case_id=case.pk, action=action, actor="reporter", data=data,
+                                          files=images, as_reporter=True)
+            feedback.event = CaseEvent.objects.filter(case=case, action=action).order_by("-id").first()
+            feedback.save(update_fields=["event"])
+    except IntegrityError:
+        raise Conflict(FEEDBACK_ALREADY, {"fields": {"fixed": [str(FEEDBACK_ALREADY)]}}) from None
+    return feedback
+
+
+def intake_count(name: str) -> None:
+    """Add one to today's counter `name` (e.g. honeypot hits); nothing else is stored."""
+    from django.db.models import F
+
+    from hazardwatch.reports.models import IntakeCounter
+
+    day = timezone.localdate()
+    with transaction.atomic():
+        row, created = IntakeCounter.objects.get_or_create(day=day, name=name, defaults={"count": 1})
+        if not created:
+            IntakeCounter.objects.filter(pk=row.pk).update(count=F("count") + 1)
+
+
+def report_duplicates_lookup(*, latitude, longitude, crs: str = "wgs84", category: str = "", photos=()) -> list[dict]:
+    """Likely duplicates for a report being written: public, redacted rows (see cases.duplicates).
+
+    Validates the location, category and photos like intake (photos are hashed, never stored).
+    """
+    from hazardwatch.cases.duplicates import duplicate_candidates, public_candidate
+    from hazardwatch.reports.images import photo_phash
+
+    errors: dict[str, list[str]] = {}
+    crs = (crs or "wgs84").strip().lower()
+    if crs not in ("wgs84", "gcj02", "bd09"):
+        errors.setdefault("crs", []).append(str(CRS_UNKNOWN))
+    lat = lon = None
+    try:
+        lat, lon = float(latitude), float(longitude)
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180) or lat != lat or lon != lon:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors.setdefault("location", []).append(str(COORDINATES_REQUIRED if latitude in (None, "") else
+                                                     COORDINATES_INVALID))
+    if lat is not None and "crs" not in errors:
+        lat, lon = geo.to_wgs84(lat, lon, crs)
+        if not geo.in_area(lat, lon):
+            errors.setdefault("location", []).append(str(COORDINATES_OUTSIDE))
+    category = (category or "").strip()
+    if category not in ReportCategory.values:
+        errors.setdefault("category", []).append(str(CATEGORY_UNKNOWN))
+    photos = list(photos or [])
+    phashes = []
+    if len(photos) > settings.HAZARDWATCH_MAX_PHOTOS:
+        errors.setdefault("photos", []).append(TOO_MANY_PHOTOS.format(limit=settings.HAZARDWATCH_MAX_PHOTOS))
+    else:
+        for upload in photos:
+            try:
+                phashes.append(photo_phash(check_image(upload).data))
+            except ImageRejected as exc:
+                errors.setdefault("photos", []).append(str(exc))
+    if errors:
+        raise ApplicationError(REPORT_INVALID, {"fields": errors})
+    return [public_candidate(c) for c in duplicate_candidates(lat=lat, lon=lon, category=category,
+                                                              phashes=[h for h in phashes if h])]

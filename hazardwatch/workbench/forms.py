@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hazardwatch.accounts.models import Organization, OrganizationKind
-from hazardwatch.cases.choices import CaseAction, CaseGrade, CaseStatus
+from hazardwatch.cases.choices import CaseAction, CaseGrade, CaseStatus, RejectCode
 from hazardwatch.core.choices import Sector
 from hazardwatch.places.models import Division
 
@@ -108,14 +108,24 @@ class RejectForm(ActionForm):
     help_text = _("Not a safety hazard, not in your jurisdiction, or not enough information.")
     reason = forms.CharField(label=_("Reason (shown to the reporter)"), required=False, max_length=2000,
                              widget=_area(3, required=True))
+    reason_code = forms.ChoiceField(
+        label=_("Reason code"), required=False, choices=[("", _("— choose —")), *RejectCode.choices],
+        help_text=_("“Untrue” (false or malicious) counts against the reporter and the device."))
 
 
 class MergeForm(ActionForm):
     action = CaseAction.MERGE
-    help_text = _("The same hazard is already handled as another open case; the reports move to it.")
+    help_text = _("The same hazard is already handled as another open case. The reports stay linked, keep their "
+                  "receipts and follow that case; the merge can be undone.")
     target_case_id = forms.IntegerField(label=_("Case to merge into (number)"), required=False, min_value=1,
                                         widget=forms.NumberInput(attrs={"required": True, "list": "merge-candidates",
                                                                         "inputmode": "numeric"}))
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=2000, widget=_area(2))
+
+
+class UnmergeForm(ActionForm):
+    action = CaseAction.UNMERGE
+    help_text = _("The case gets back the status it had before the merge and is handled on its own again.")
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=2000, widget=_area(2))
 
 
@@ -234,6 +244,6 @@ class SubmitForm(ActionForm):
 
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {
-    f.action: f for f in (AcceptForm, RejectForm, MergeForm, GradeForm, AssignForm, PlanForm, StartForm, ListForm,
+    f.action: f for f in (AcceptForm, RejectForm, MergeForm, UnmergeForm, GradeForm, AssignForm, PlanForm, StartForm, ListForm,
                           SubmitForm, ApproveForm, ReturnForm, NoteForm)
 }

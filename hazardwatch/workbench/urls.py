@@ -5,11 +5,11 @@ from hazardwatch.workbench import views
 
 app_name = "workbench"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="workbench/login.html",
-                                                redirect_authenticated_user=True), name="login"),
+    path("login/", views.StaffLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="workbench:login"), name="logout"),
     path("", views.queue, name="queue"),
     path("cases/<int:case_id>/", views.case_detail, name="case"),
+    path("reporters/flagged/", views.flagged_reporters, name="flagged_reporters"),
     path("cases/<int:case_id>/actions/<slug:action>/", views.case_action, name="case_action"),
     path("cases/<int:case_id>/evidence/", views.case_evidence, name="case_evidence"),
     path("cases/<int:case_id>/reporters/", views.case_reporters, name="case_reporters"),

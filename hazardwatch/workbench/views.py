@@ -4,10 +4,11 @@ Every read of a case goes through `Case.objects.visible_to(user)`; every write g
 `cases.services`. Service errors (`ApplicationError`) are shown on the page with their 4xx status.
 Requests from htmx get the part of the page they replace; the same URLs work without JavaScript.
 """
+import datetime as dt
 import functools
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.views import LoginView, redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
@@ -18,14 +19,19 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from hazardwatch.accounts.landing import landing_url
 from hazardwatch.accounts.models import Organization
 from hazardwatch.accounts.selectors import user_is_staff_user
 from hazardwatch.cases import services
 from hazardwatch.cases.choices import CaseAction, CaseGrade, CaseStatus
 from hazardwatch.cases.models import Case, EvidencePhoto, MajorHazardPlan
-from hazardwatch.cases.selectors import case_candidates, case_list_for_user, case_timeline
+from hazardwatch.cases.duplicates import case_duplicate_candidates
+from hazardwatch.cases.selectors import (
+    case_candidates, case_list_for_user, case_reports, case_timeline, first_valid_report,
+)
 from hazardwatch.core.errors import ApplicationError, NotFound
-from hazardwatch.reports.models import ReportPhoto
+from hazardwatch.reports.models import FixFeedback, ReportPhoto
+from hazardwatch.reports.selectors import flagged_sources, report_source_counts
 from hazardwatch.workbench.forms import ACTION_FORMS, QueueFilterForm, region_choices
 
 PAGE_SIZE = 25
@@ -88,11 +94,32 @@ def _see_other(url: str) -> HttpResponseRedirect:
     return response
 
 
+# --- sign in --------------------------------------------------------------------------------------------
+
+class StaffLoginView(LoginView):
+    """Sign in, then go to `next` if given, else to the page for the user's roles (accounts.landing)."""
+
+    template_name = "workbench/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return landing_url(self.request.user)
+
+
 # --- queue ----------------------------------------------------------------------------------------------
 
 @require_GET
-@staff_required
 def queue(request):
+    """The case queue; users whose roles have no queue (e.g. reward reviewers only) go to their own page."""
+    if request.user.is_authenticated and not user_is_staff_user(request.user):
+        target = landing_url(request.user)
+        if target != request.path:
+            return HttpResponseRedirect(target)
+    return _queue(request)
+
+
+@staff_required
+def _queue(request):
     user = request.user
     form = QueueFilterForm(request.GET or None, regions=region_choices(user))
     filters = form.filters() if form.is_bound else {}
@@ -142,6 +169,16 @@ def _event_details(event, orgs: dict) -> list[tuple[str, str]]:
         out.append((gettext("Deadline"), str(p["deadline"])[:10]))
     if p.get("target_reference"):
         out.append((gettext("Merged into"), p["target_reference"]))
+    if p.get("restored_status"):
+        out.append((gettext("Restored status"), str(CaseStatus(p["restored_status"]).label)))
+    if p.get("reason_code"):
+        from hazardwatch.cases.choices import RejectCode
+
+        out.append((gettext("Reason code"), str(RejectCode(p["reason_code"]).label)
+                    if p["reason_code"] in RejectCode.values else p["reason_code"]))
+    if p.get("feedback"):
+        answer = gettext("fixed") if p["feedback"] == "fixed" else gettext("not fixed")
+        out.append((gettext("Reporter's answer"), answer))
     if p.get("listed_by"):
         out.append((gettext("Listed by"), orgs.get(p["listed_by"], f"#{p['listed_by']}")))
     if p.get("to_regulator"):
@@ -153,8 +190,8 @@ def _event_details(event, orgs: dict) -> list[tuple[str, str]]:
 
 # Forward steps first, then the ones that end or send back a case, the internal note last.
 DISPLAY_ORDER = [CaseAction.ACCEPT, CaseAction.GRADE, CaseAction.ASSIGN, CaseAction.PLAN, CaseAction.START,
-                 CaseAction.SUBMIT, CaseAction.APPROVE, CaseAction.LIST, CaseAction.MERGE, CaseAction.REJECT,
-                 CaseAction.RETURN, CaseAction.NOTE]
+                 CaseAction.SUBMIT, CaseAction.APPROVE, CaseAction.LIST, CaseAction.MERGE, CaseAction.UNMERGE,
+                 CaseAction.REJECT, CaseAction.RETURN, CaseAction.NOTE]
 
 
 def _worth_offering(case: Case, action: str) -> bool:
@@ -172,10 +209,17 @@ def _primary_action(case: Case, actions: list[str]) -> str:
             continue
         if action == CaseAction.PLAN and (case.grade != CaseGrade.MAJOR or has_plan):
             continue
-        if action in (CaseAction.MERGE, CaseAction.REJECT, CaseAction.RETURN, CaseAction.NOTE):
+        if action in (CaseAction.MERGE, CaseAction.UNMERGE, CaseAction.REJECT, CaseAction.RETURN, CaseAction.NOTE):
             continue
         return action
     return ""
+
+
+def _publication_for(user, case: Case):
+    """The case's exposure-column publication, if it has one the user may open."""
+    from hazardwatch.exposure.models import Publication
+
+    return Publication.objects.visible_to(user).filter(case=case).only("pk", "status", "case_id").first()
 
 
 def _case_context(request, case: Case, *, error: ApplicationError | None = None, error_action: str = "",
@@ -194,7 +238,9 @@ def _case_context(request, case: Case, *, error: ApplicationError | None = None,
             list_form = form
             continue
         action_forms.append(form)
-    reports = list(case.reports.prefetch_related("photos").order_by("submitted_at"))
+    # Reports of cases merged into this one are listed too (they keep their own case and receipts).
+    reports = list(case_reports(case).select_related("device").prefetch_related("photos")
+                   .order_by("submitted_at", "pk"))
     # Criteria candidates are for the regulator only: the responsible unit never sees them.
     show_criteria = "regulator" in roles
     events = list(case_timeline(case).select_related("actor"))
@@ -206,6 +252,7 @@ def _case_context(request, case: Case, *, error: ApplicationError | None = None,
     orgs = {o.pk: o.display_name for o in Organization.objects.filter(pk__in=org_ids)}
     for e in events:
         e.details = _event_details(e, orgs)
+    duplicates = case_duplicate_candidates(case, user=user) if "regulator" in roles and case.is_open else []
     merge_candidates = []
     if CaseAction.MERGE in actions:
         county = "/".join(case.region_path.strip("/").split("/")[:3]) + "/" if case.region_path else ""
@@ -214,7 +261,21 @@ def _case_context(request, case: Case, *, error: ApplicationError | None = None,
                                                                             sector=case.sector)
             .order_by("-created_at")[:30]
         )
+        listed = {c.pk for c in merge_candidates}
+        merge_candidates = [d.case for d in duplicates if d.case.pk not in listed] + merge_candidates
+    source_counts = report_source_counts(reports) if "regulator" in roles else {}
+    for r in reports:
+        r.sources = source_counts.get(r.pk, [])
+        r.flagged = any(c.flagged for c in r.sources)
+    first_id = getattr(first_valid_report(case), "pk", None)
+    first = next((r for r in reports if r.pk == first_id), None)
     return {
+        "duplicates": duplicates,
+        "first_report": first,
+        "fix_feedback": list(FixFeedback.objects.filter(report__in=[r.pk for r in reports]).select_related("report")
+                             .order_by("answered_at")),
+        "any_flagged": any(r.flagged for r in reports),
+        "can_merge": CaseAction.MERGE in actions,
         "case": case,
         "roles": roles,
         "action_forms": action_forms,
@@ -226,6 +287,7 @@ def _case_context(request, case: Case, *, error: ApplicationError | None = None,
         "photos": [p for r in reports for p in r.photos.all()],
         "events": events,
         "plan": MajorHazardPlan.objects.filter(case=case).first(),
+        "publication": _publication_for(user, case) if "regulator" in roles else None,
         "can_reveal": "regulator" in roles,
         "reporters": reporters,
         "merge_candidates": merge_candidates,
@@ -340,7 +402,7 @@ def case_reporters(request, case_id: int):
                           {"case": case, "denied": ONLY_REGULATORS_SEE_REPORTERS}, status=403)
         return _forbidden(request, ONLY_REGULATORS_SEE_REPORTERS)
     rows = []
-    for report in case.reports.order_by("submitted_at"):
+    for report in case_reports(case).order_by("submitted_at", "pk"):
         identity = identity_read(report=report, actor=request.user,
                                  purpose=f"case {case.reference} workbench view")
         rows.append({"report": report, "identity": identity})
@@ -350,6 +412,27 @@ def case_reporters(request, case_id: int):
         response = render(request, "workbench/case.html", _case_context(request, case, reporters=rows))
     response["Cache-Control"] = "no-store"
     return _vary(response)
+
+
+@require_GET
+@staff_required
+def flagged_reporters(request):
+    """Reporters (keyed hash only) and devices above the configured share of untrue reports."""
+    from django.conf import settings
+
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from hazardwatch.reports.models import IntakeCounter
+
+    rows = flagged_sources(request.user)
+    since = timezone.localdate() - dt.timedelta(days=29)
+    honeypot = (IntakeCounter.objects.filter(name="honeypot", day__gte=since)
+                .aggregate(n=Sum("count"))["n"] or 0)
+    return render(request, "workbench/flagged.html", {
+        "rows": rows, "nav": "flagged", "share": settings.HAZARDWATCH_UNTRUE_FLAG_SHARE,
+        "minimum": settings.HAZARDWATCH_UNTRUE_FLAG_MIN_REPORTS, "honeypot_30d": honeypot,
+    })
 
 
 # --- photos ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from hazardwatch.cases.models import Case, CaseEvent, EvidencePhoto, MajorHazard
 from hazardwatch.core.audit import audit_verify
 from hazardwatch.core.models import AuditEntry
 from hazardwatch.demo import data as D
+from hazardwatch.demo import trust_seed
 from hazardwatch.demo.seed import CAST, PASSWORD
 from hazardwatch.places.models import Division
 from hazardwatch.reports.models import Report, ReporterIdentity, ReportPhoto
@@ -20,6 +21,9 @@ pytestmark = pytest.mark.django_db
 
 MODELS = (User, Organization, Membership, OrgPolicy, Report, ReportPhoto, ReporterIdentity, Case, CaseEvent,
           EvidencePhoto, MajorHazardPlan, AuditEntry)
+
+
+TRUST_TEXTS = [text for _, _, text in trust_seed.UNTRUE_REPORTS] + [trust_seed.FOLLOW_TEXT]
 
 
 def run(*args) -> str:
@@ -65,8 +69,9 @@ def test_demo_loads_a_consistent_city_once():
     assert Organization.objects.filter(kind=OrganizationKind.SCHOOL).exists()
     assert Organization.objects.filter(kind=OrganizationKind.COMMUNITY).count() >= len(D.COUNTIES)
 
-    # reports in every county-level division, each with a case
-    assert Report.objects.count() == 40
+    # reports in every county-level division, each with a case (plus the reports of the public-trust scenes
+    # and of the drills, counted apart)
+    assert ", 40 reports (" in output and Report.objects.exclude(description__in=TRUST_TEXTS).count() >= 40
     for code in counties:
         assert Report.objects.filter(region__path__contains=f"/{code}/").exists(), code
     assert not Report.objects.filter(case__isnull=True).exists()
@@ -98,6 +103,27 @@ def test_demo_loads_a_consistent_city_once():
     result = audit_verify()
     assert result.ok, result
 
+    # public trust (#5): "was it fixed?" answered yes, and no (the case reopened); a reporter flagged for untrue
+    # reports; reports that followed an existing case; a merge undone; honeypot hits; all visible to staff
+    from hazardwatch.reports.models import FixFeedback, IntakeCounter
+
+    assert FixFeedback.objects.filter(is_fixed=True).count() >= 2
+    no = FixFeedback.objects.select_related("case").get(is_fixed=False)
+    assert no.case.reopen_count >= 1 and CaseEvent.objects.filter(case=no.case, action="dispute").exists()
+    assert Case.objects.filter(reject_code="untrue").count() == 3
+    followed = Report.objects.filter(followed_existing=True)
+    assert followed.count() == 3
+    assert CaseEvent.objects.filter(action="follow", case__in=followed.values("case")).count() == 3
+    assert CaseEvent.objects.filter(action="unmerge").count() == 1 and Case.objects.filter(status="merged").exists()
+    assert IntakeCounter.objects.filter(name="honeypot", count__gt=0).exists()
+    from django.test import Client
+
+    staff = Client()
+    staff.force_login(User.objects.get(username="admin_chen"))
+    page = staff.get("/staff/reporters/flagged/").content.decode()
+    assert page.count('<tr data-kind="reporter">') == 1 and 'data-honeypot="0"' not in page
+    assert staff.get(f"/staff/cases/{no.case_id}/").status_code == 200
+
     # a second run without --reset changes nothing
     before = snapshot()
     assert "already loaded" in run("--reports", "40")
@@ -108,9 +134,9 @@ def test_reset_reloads_the_same_city_and_keeps_the_audit_chain():
     run("--reports", "12", "--seed", "7")
     first = sorted(Report.objects.values_list("description", flat=True))
     users = User.objects.count()
-    run("--reset", "--reports", "12", "--seed", "7")
+    output = run("--reset", "--reports", "12", "--seed", "7")
     assert sorted(Report.objects.values_list("description", flat=True)) == first
-    assert Report.objects.count() == 12
+    assert ", 12 reports (" in output
     assert User.objects.count() == users
     assert Organization.objects.filter(name=D.OFFICER_LIU_UNIT).count() == 1
     assert audit_verify().ok

@@ -1,4 +1,4 @@
-"""Looking up a report by its receipt code, and disputing a closed case, with Django's test client."""
+"""Looking up a report by its receipt code, and "was it fixed?" on a closed case, with Django's test client."""
 import pytest
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -85,13 +85,17 @@ def test_rejected_case_shows_the_public_reason(client, reported):
 
 
 @pytest.mark.django_db
-def test_dispute_reopens_a_closed_case(client, reported):
+def test_was_it_fixed_no_reopens_a_closed_case(client, reported):
     code, case = reported
     Case.objects.filter(pk=case.pk).update(status="closed", closed_at=timezone.now())
     page = lookup(client, code).content.decode()
-    assert 'action="/status/dispute/"' in page and 'name="reason"' in page
+    # one way in: the "was it fixed?" question, not a separate dispute form
+    assert page.count('id="fix-feedback"') == 1 and "Not really fixed" not in page
+    assert 'action="/status/feedback/"' in page and 'name="fixed"' in page
+    assert 'action="/status/dispute/"' not in page and 'id="dispute"' not in page
 
-    response = client.post("/status/dispute/", {"receipt_code": code, "reason": "电动车又回来了，还在楼道充电"})
+    response = client.post("/status/feedback/", {"receipt_code": code, "fixed": "no",
+                                                  "comment": "电动车又回来了，还在楼道充电"})
     assert response.status_code == 200
     page = response.content.decode()
     assert zh(DISPUTE_RECORDED) in page
@@ -100,7 +104,8 @@ def test_dispute_reopens_a_closed_case(client, reported):
     event = CaseEvent.objects.get(case=case, action="dispute")
     assert event.is_public and event.note == "电动车又回来了，还在楼道充电" and event.actor_label == "reporter"
     assert 'class="badge status-triaged"' in page
-    assert 'action="/status/dispute/"' not in page  # reopened: nothing to dispute any more
+    assert 'action="/status/feedback/"' not in page  # reopened: nothing to answer any more
+    assert 'action="/status/dispute/"' not in page
 
 
 @pytest.mark.django_db
@@ -128,12 +133,42 @@ def test_dispute_after_closing_through_the_workflow(client, reported, django_use
     assert case.status == "closed"
 
     page = lookup(client, code).content.decode()
-    assert 'class="badge status-closed"' in page and 'action="/status/dispute/"' in page
+    assert 'class="badge status-closed"' in page and 'action="/status/feedback/"' in page
+    assert 'action="/status/dispute/"' not in page
     assert "admin" not in page.split('id="status-result"')[1]  # no staff names in public history
-    response = client.post("/status/dispute/", {"receipt_code": code, "reason": "晚上又有人在楼道充电"})
+    response = client.post("/status/feedback/", {"receipt_code": code, "fixed": "no",
+                                                  "comment": "晚上又有人在楼道充电"})
     assert response.status_code == 200
     case.refresh_from_db()
     assert case.status == "triaged" and case.reopen_count == 1
+
+    # closed again after the answer: the same question is asked again, and "no" reopens once more
+    case_transition(case_id=case.pk, action="assign", actor=admin, data={"responsible_unit_id": unit.pk})
+    case_transition(case_id=case.pk, action="start", actor=admin)
+    case_transition(case_id=case.pk, action="submit", actor=admin,
+                    data={"note": "增设禁止楼道充电标识并巡查", "_has_files": 1},
+                    files=[check_image(jpeg_upload("after2.jpg"))])
+    case_transition(case_id=case.pk, action="approve", actor=admin)
+    case.refresh_from_db()
+    assert case.status == "closed"
+    page = lookup(client, code).content.decode()
+    assert 'id="fix-feedback"' in page and page.count('id="fix-feedback"') == 1
+    assert 'action="/status/dispute/"' in page and 'action="/status/feedback/"' not in page
+    response = client.post("/status/dispute/", {"receipt_code": code, "reason": "还是有人在楼道充电"})
+    assert response.status_code == 200
+    case.refresh_from_db()
+    assert case.status == "triaged" and case.reopen_count == 2
+
+
+@pytest.mark.django_db
+def test_the_dispute_endpoint_stays_for_compatibility(client, reported):
+    """POST /status/dispute/ (old links, scripts) still reopens a closed case: the same transition as "no"."""
+    code, case = reported
+    Case.objects.filter(pk=case.pk).update(status="closed", closed_at=timezone.now())
+    response = client.post("/status/dispute/", {"receipt_code": code, "reason": "电动车又回来了"})
+    assert response.status_code == 200 and zh(DISPUTE_RECORDED) in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == "triaged" and CaseEvent.objects.filter(case=case, action="dispute").count() == 1
 
 
 @pytest.mark.django_db

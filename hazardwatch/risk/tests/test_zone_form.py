@@ -144,4 +144,6 @@ def test_read_only_viewers_get_no_drawing_tool(client, city, point_payload):
     point = services.risk_point_create(actor=city.officer_liu, data=point_payload(zone=SQUARE))
     client.force_login(city.em_li)
     html = client.get(f"/staff/risk/points/{point.pk}/").content.decode()
-    assert "data-zone-draw" not in html and "leaflet-geoman" not in html
+    # a map, but read-only: no Leaflet-Geoman, no form fields (test_point_readonly_map.py shows it in Chromium)
+    assert "data-zone-draw data-readonly" in html and "leaflet-geoman" not in html
+    assert "data-risk-form" not in html and 'name="zone"' not in html

@@ -10,7 +10,7 @@ from hazardwatch.reports.choices import PlaceType, ReportCategory
 
 register = template.Library()
 
-_EXTRA_ACTIONS = {"open": _("Case opened")}
+_EXTRA_ACTIONS = {"open": _("Case opened"), "follow": _("A reporter chose to follow this case")}
 
 
 @register.filter
@@ -106,3 +106,13 @@ def page_url(context, number):
     """The current queue URL with another page number (filters kept)."""
     qs = context.get("querystring") or ""
     return f"?{qs}&page={number}" if qs else f"?page={number}"
+
+
+@register.simple_tag
+def staff_areas_for(user):
+    """{area key: may use} for the navigation (hazardwatch.accounts.landing.STAFF_AREAS)."""
+    from hazardwatch.accounts.landing import staff_areas
+
+    if user is None or not user.is_authenticated:
+        return {}
+    return staff_areas(user)
