@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DrillsConfig(AppConfig):
+    name = "hazardwatch.drills"
+    label = "drills"
