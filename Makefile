@@ -5,7 +5,7 @@ PYTHON  ?= python3
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
-.PHONY: install system-deps python-deps frontend messages demo serve test test-sqlite test-postgres bench clean
+.PHONY: install system-deps python-deps frontend messages demo serve test test-sqlite test-postgres bench bench-quiz clean
 
 install: system-deps python-deps frontend messages
 
@@ -46,6 +46,14 @@ test: install
 
 bench: install
 	$(PY) manage.py bench all
+	$(MAKE) --no-print-directory bench-quiz
+
+# Quiz answer throughput on PostgreSQL + Redis vs a bare JSON endpoint (gunicorn, loopback); docs/quizzes.md.
+BENCH_QUIZ_DB    ?= postgres://postgres@127.0.0.1:5432/hazardwatch_bench_quiz
+BENCH_QUIZ_REDIS ?= redis://127.0.0.1:6379/14
+bench-quiz: install
+	DATABASE_URL=$(BENCH_QUIZ_DB) REDIS_URL=$(BENCH_QUIZ_REDIS) HAZARDWATCH_QUIZ_REDIS_PREFIX=hwbench:quiz: \
+	  HAZARDWATCH_QUIZ_BENCH=1 $(PY) manage.py quizzes bench
 
 clean:
 	rm -rf $(VENV) node_modules frontend/build var/static

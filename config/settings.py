@@ -34,6 +34,10 @@ INSTALLED_APPS = [
     "hazardwatch.risk",
     "hazardwatch.exposure",
     "hazardwatch.rewards",
+    "hazardwatch.checklists",
+    "hazardwatch.quizzes",
+    "hazardwatch.campaigns",
+    "hazardwatch.drills",
     "hazardwatch.insights",
     "hazardwatch.public",
     "hazardwatch.workbench",
@@ -180,6 +184,23 @@ HAZARDWATCH_DESCRIPTION_MAX = env_int("HAZARDWATCH_DESCRIPTION_MAX", 2000)
 # Rate limits: "count/seconds" per client for anonymous intake and receipt look-ups.
 HAZARDWATCH_RATE_INTAKE = env_str("HAZARDWATCH_RATE_INTAKE", "20/3600")
 HAZARDWATCH_RATE_LOOKUP = env_str("HAZARDWATCH_RATE_LOOKUP", "30/600")
+# Likely-duplicate look-ups from the report form and the API, per client.
+HAZARDWATCH_RATE_DUPLICATES = env_str("HAZARDWATCH_RATE_DUPLICATES", "60/600")
+# Reports per identified reporter (keyed hash of the phone or e-mail), whatever client they come from.
+HAZARDWATCH_RATE_REPORTER = env_str("HAZARDWATCH_RATE_REPORTER", "30/86400")
+# Reports per device key (cameras and partner systems send more than people).
+HAZARDWATCH_RATE_DEVICE = env_str("HAZARDWATCH_RATE_DEVICE", "600/3600")
+# Duplicates (docs/duplicates.md): radius, time window, photo similarity, how many candidates to show.
+HAZARDWATCH_DUPLICATE_RADIUS_M = env_float("HAZARDWATCH_DUPLICATE_RADIUS_M", 150.0)
+HAZARDWATCH_DUPLICATE_PHOTO_RADIUS_M = env_float("HAZARDWATCH_DUPLICATE_PHOTO_RADIUS_M", 1000.0)
+HAZARDWATCH_DUPLICATE_WINDOW_DAYS = env_int("HAZARDWATCH_DUPLICATE_WINDOW_DAYS", 30)
+HAZARDWATCH_DUPLICATE_PHASH_DISTANCE = env_int("HAZARDWATCH_DUPLICATE_PHASH_DISTANCE", 12)
+HAZARDWATCH_DUPLICATE_LIMIT = env_int("HAZARDWATCH_DUPLICATE_LIMIT", 5)
+# "Was it fixed?": days after closure during which the reporter may answer.
+HAZARDWATCH_FEEDBACK_WINDOW_DAYS = env_int("HAZARDWATCH_FEEDBACK_WINDOW_DAYS", 30)
+# Review flag: reporters/devices with at least MIN reports of which at least SHARE were rejected as untrue.
+HAZARDWATCH_UNTRUE_FLAG_SHARE = env_float("HAZARDWATCH_UNTRUE_FLAG_SHARE", 0.5)
+HAZARDWATCH_UNTRUE_FLAG_MIN_REPORTS = env_int("HAZARDWATCH_UNTRUE_FLAG_MIN_REPORTS", 3)
 # SMS backend: dotted path of a class with send(phone, text). Console by default.
 HAZARDWATCH_SMS_BACKEND = env_str("HAZARDWATCH_SMS_BACKEND", "hazardwatch.integrations.sms.ConsoleSMSBackend")
 # Map tiles for Leaflet: URL template and attribution (OSM default; Tianditu needs a key).
@@ -195,3 +216,19 @@ HAZARDWATCH_SITE_NAME = env_str("HAZARDWATCH_SITE_NAME", "")
 HAZARDWATCH_H3_RESOLUTIONS = (5, 7, 9)
 HAZARDWATCH_OVERDUE_CHECK_MINUTES = env_float("HAZARDWATCH_OVERDUE_CHECK_MINUTES", 15.0)
 HAZARDWATCH_STATS_REFRESH_MINUTES = env_float("HAZARDWATCH_STATS_REFRESH_MINUTES", 5.0)
+# Rewards: days a reporter has to claim an approved reward, days before that deadline when reminders go
+# out (comma-separated), and how often the worker proposes, expires and reminds (minutes).
+HAZARDWATCH_REWARD_CLAIM_DAYS = env_int("HAZARDWATCH_REWARD_CLAIM_DAYS", 60)
+HAZARDWATCH_REWARD_REMINDER_DAYS = [int(x) for x in env_list("HAZARDWATCH_REWARD_REMINDER_DAYS", ["14", "3"])]
+HAZARDWATCH_REWARD_CHECK_MINUTES = env_float("HAZARDWATCH_REWARD_CHECK_MINUTES", 60.0)
+# Campaigns (docs/campaigns.md): how often the worker sends due deadline reminders (minutes; each goes out once).
+HAZARDWATCH_CAMPAIGN_REMINDER_MINUTES = env_float("HAZARDWATCH_CAMPAIGN_REMINDER_MINUTES", 60.0)
+# Quizzes (docs/quizzes.md): daily quiz size, time limit (s), points per correct answer, grace (s) for
+# answers in flight at the limit, Redis key prefix, persistence batch size, and the bench-only echo endpoint.
+HAZARDWATCH_QUIZ_DAILY_QUESTIONS = env_int("HAZARDWATCH_QUIZ_DAILY_QUESTIONS", 5)
+HAZARDWATCH_QUIZ_DAILY_SECONDS = env_int("HAZARDWATCH_QUIZ_DAILY_SECONDS", 150)
+HAZARDWATCH_QUIZ_POINTS = env_int("HAZARDWATCH_QUIZ_POINTS", 10)
+HAZARDWATCH_QUIZ_GRACE_SECONDS = env_float("HAZARDWATCH_QUIZ_GRACE_SECONDS", 3.0)
+HAZARDWATCH_QUIZ_REDIS_PREFIX = env_str("HAZARDWATCH_QUIZ_REDIS_PREFIX", "hw:quiz:")
+HAZARDWATCH_QUIZ_PERSIST_BATCH = env_int("HAZARDWATCH_QUIZ_PERSIST_BATCH", 1000)
+HAZARDWATCH_QUIZ_BENCH = env_bool("HAZARDWATCH_QUIZ_BENCH", False)

@@ -6,6 +6,7 @@ from django.views.i18n import JavaScriptCatalog
 from hazardwatch.api.api import api
 
 urlpatterns = [
+    path("api/v1/quizzes/", include("hazardwatch.quizzes.fast_urls")),  # hot path first (docs/quizzes.md)
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
@@ -13,6 +14,10 @@ urlpatterns = [
     path("staff/risk/", include("hazardwatch.risk.urls")),
     path("", include("hazardwatch.exposure.urls")),
     path("", include("hazardwatch.rewards.urls")),
+    path("", include("hazardwatch.checklists.urls")),
+    path("", include("hazardwatch.quizzes.urls")),
+    path("", include("hazardwatch.campaigns.urls")),
+    path("", include("hazardwatch.drills.urls")),
     path("staff/", include("hazardwatch.workbench.urls")),
     path("", include("hazardwatch.insights.urls")),
     path("", include("hazardwatch.public.urls")),

@@ -59,6 +59,10 @@ def _mount():
     api.add_router("/stats", "hazardwatch.insights.stats_api.router")
     api.add_router("/exposure", "hazardwatch.exposure.api.router")
     api.add_router("/rewards", "hazardwatch.rewards.api.router")
+    api.add_router("/checklists", "hazardwatch.checklists.api.router")
+    api.add_router("/quizzes", "hazardwatch.quizzes.api.router")
+    api.add_router("/campaigns", "hazardwatch.campaigns.api.router")
+    api.add_router("/drills", "hazardwatch.drills.api.router")
 
 
 _mount()

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from hazardwatch.core.yamlfile import DataFileError, NodeContext, read_yaml, yaml_mapping
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 SECTORS = frozenset({"fire", "industry_trade", "hazardous_chemicals", "fireworks", "mining", "construction", "gas",
@@ -23,24 +25,16 @@ STANDARD_REQUIRED = ("code", "edition", "title_zh", "title_en", "document_number
 ITEM_REQUIRED = ("code", "text_zh", "text_en", "sectors", "keywords", "requires")
 
 
-class CatalogueError(ValueError):
-    def __init__(self, path, line, message):
-        self.path, self.line, self.message = str(path), line, message
-        super().__init__(f"{path}:{line}: {message}")
+class CatalogueError(DataFileError):
+    pass
 
 
 @dataclass
-class _Ctx:
-    path: Path
-
-    def fail(self, node, message):
-        line = node.start_mark.line + 1 if node is not None else 1
-        raise CatalogueError(self.path, line, message)
+class _Ctx(NodeContext):
+    error: type = CatalogueError
 
 
-def _mapping(node) -> dict:
-    """Keys → (key node, value node) of a YAML mapping node."""
-    return {k.value: (k, v) for k, v in node.value} if isinstance(node, yaml.MappingNode) else {}
+_mapping = yaml_mapping
 
 
 def _date(ctx, node, value, field):
@@ -111,15 +105,7 @@ def read_file(path: Path) -> dict:
     """One edition: {"standard": {...}, "items": [...], "fingerprint": sha256 of the content}."""
     path = Path(path)
     ctx = _Ctx(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise CatalogueError(path, (mark.line + 1) if mark else 1, f"invalid YAML: {exc.problem}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogueError(path, 1, f"cannot read: {exc}") from None
+    root, data = read_yaml(path, CatalogueError)
     if not isinstance(data, dict) or "standard" not in data or "items" not in data:
         ctx.fail(root, "the file needs a 'standard' mapping and an 'items' list")
     top = _mapping(root)

@@ -3,10 +3,16 @@ from django.conf import settings
 
 
 def schedules():
+    from hazardwatch.campaigns.tasks import campaigns_send_reminders
     from hazardwatch.cases.tasks import cases_check_overdue
+    from hazardwatch.checklists.tasks import checklists_inspections_periodic
     from hazardwatch.insights.stats_tasks import stats_refresh_job
+    from hazardwatch.rewards.tasks import rewards_periodic
 
     return [
         (cases_check_overdue, int(settings.HAZARDWATCH_OVERDUE_CHECK_MINUTES * 60)),
         (stats_refresh_job, int(settings.HAZARDWATCH_STATS_REFRESH_MINUTES * 60)),
+        (rewards_periodic, int(settings.HAZARDWATCH_REWARD_CHECK_MINUTES * 60)),
+        (campaigns_send_reminders, int(settings.HAZARDWATCH_CAMPAIGN_REMINDER_MINUTES * 60)),
+        (checklists_inspections_periodic, 3600),  # next recurring inspections, missed ones
     ]
