@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import h3
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Case as SqlCase, Count, F, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +33,13 @@ HIDDEN_FROM_PUBLIC = frozenset({CaseStatus.NEW, CaseStatus.REJECTED, CaseStatus.
 PUBLIC_STATUSES = frozenset(set(CaseStatus) - HIDDEN_FROM_PUBLIC)
 FILTER_KEYS = ("status", "sector", "grade", "from", "to", "overdue")
 QUERY_KEYS = frozenset(("bbox", "zoom", "scope") + FILTER_KEYS)
+# The split pre-aggregate (MapCellSplit): resolutions it holds, rollup members, region key length.
+SPLIT_RESOLUTIONS = (3, 5, 7, 9)
+ALL = "*"
+PUB = "pub"
+OPEN = "open"
+REGION_KEY_LEN = 21  # "410000/410100/410105/": a prefix this long or shorter is answered from region keys
+BUCKETS = ("gen_ok", "gen_od", "maj_ok", "maj_od", "ung_ok", "ung_od")  # grade × overdue counters
 
 BAD_BBOX = _("bbox must be four numbers: south,west,north,east (WGS-84 degrees, south < north, west < east).")
 BAD_ZOOM = _("zoom must be a whole number from 0 to 19.")
@@ -274,13 +281,97 @@ def _counts_live(q: MapQuery, res: int, cells: list[str], user, using) -> dict[s
     return {row[col]: [row["n"], row["ov"], row["mj"]] for row in rows}
 
 
-def _counts_aggregate(scope: str, res: int, cells: list[str], using) -> dict[str, list[int]]:
+def _counts_aggregate(scope: str, res: int, cells: list[str], using) -> list[tuple]:
     from hazardwatch.insights.models import MapCellCount
 
     manager = MapCellCount.objects.db_manager(using) if using else MapCellCount.objects
     rows = (manager.filter(resolution=res, scope=scope, cell__in=cells, count__gt=0)
             .values_list("cell", "count", "overdue", "major"))
-    return {c: [n, ov, mj] for c, n, ov, mj in rows}
+    return list(rows.order_by("cell"))  # already in index order: no sort step
+
+
+STATUS_MEMBERS = {ALL: frozenset(CaseStatus.values), PUB: PUBLIC_STATUSES, OPEN: frozenset(OPEN_STATUSES)}
+
+
+def _status_terms(statuses, scope: str) -> dict[str, int]:
+    """{status key: sign} whose signed sum is the cases of the wanted statuses, with the fewest rows per cell:
+    the statuses themselves, or a rollup member minus the statuses it holds beyond the wanted ones
+    ("open" on the public map = open − new; everything but closed = * − closed)."""
+    wanted = frozenset(statuses) if statuses else STATUS_MEMBERS[PUB if scope == "public" else ALL]
+    best = {s: 1 for s in wanted}
+    for member, members in STATUS_MEMBERS.items():
+        if wanted <= members and 1 + len(members - wanted) < len(best):
+            best = {member: 1, **{s: -1 for s in members - wanted}}
+    return best
+
+
+def _split_where(q: MapQuery, user) -> Q | None:
+    """The MapCellSplit rows (besides resolution and cells) that answer this query; None → count live.
+
+    Status: the listed statuses, else the rollup "pub" (public) or "*" (staff), or a cheaper signed
+    combination (`_status_terms`). Sector and region: for the public map and admins region "*" and the sector
+    filter (or "*"); for a regulator one term per disjoint jurisdiction area (region key prefix × its sectors,
+    narrowed by the sector filter). Units (visibility by organization),
+    township-level jurisdictions and date ranges are not in the split: live.
+    """
+    f = q.filters
+    if f.date_from or f.date_to:
+        return None
+    where = Q(status__in=sorted(_status_terms(f.statuses, q.scope)))
+    wanted = frozenset(f.sectors) if f.sectors else None
+    if q.scope == "public" or _all_cases_user(user):
+        terms = [(ALL, None)]
+    else:
+        from hazardwatch.accounts.selectors import jurisdiction_for_user
+        from hazardwatch.insights.stats import user_areas
+
+        if jurisdiction_for_user(user).unit_org_ids:
+            return None
+        areas = user_areas(user) or []
+        if any(len(a.path) > REGION_KEY_LEN for a in areas):
+            return None
+        terms = [(a.path, a.sectors) for a in areas]
+    area_q = Q(pk__in=[])
+    for path, sectors in terms:
+        if sectors is None or set(SECTOR_VALUES) <= sectors:
+            sectors = wanted
+        elif wanted is not None:
+            sectors = sectors & wanted
+        if sectors is not None and not sectors:
+            continue
+        part = Q(sector=ALL) if sectors is None else (
+            Q(sector__in=sorted(sectors)) if len(sectors) > 1 else Q(sector=next(iter(sectors))))
+        part &= Q(region=ALL) if path in (ALL, "") else Q(region__startswith=path)
+        area_q |= part
+    return where & area_q
+
+
+def _counts_split(where: Q, f: MapFilters, scope: str, res: int, cells: list[str], using) -> list[tuple]:
+    from hazardwatch.insights.models import MapCellSplit
+
+    grades = {"general": ("gen",), "major": ("maj",), "ungraded": ("ung",)}.get(f.grade, ("gen", "maj", "ung"))
+    flags = {None: ("ok", "od"), True: ("od",), False: ("ok",)}[f.overdue]
+
+    negative = [k for k, sign in _status_terms(f.statuses, scope).items() if sign < 0]
+
+    def total(cols):
+        cols = list(cols)
+        if not cols:
+            return Value(0)
+        expr = F(cols[0])
+        for c in cols[1:]:
+            expr = expr + F(c)
+        if negative:  # a rollup member minus the statuses it holds beyond the wanted ones
+            expr = SqlCase(When(status__in=negative, then=-expr), default=expr)
+        return Sum(expr)
+
+    n = total(f"{g}_{o}" for g in grades for o in flags)
+    ov = total(f"{g}_od" for g in grades if "od" in flags)
+    mj = total(f"maj_{o}" for o in flags if "maj" in grades)
+    manager = MapCellSplit.objects.db_manager(using) if using else MapCellSplit.objects
+    rows = (manager.filter(where, resolution=res, cell__in=cells).values("cell")
+            .annotate(n=n, ov=ov, mj=mj).order_by("cell").values_list("cell", "n", "ov", "mj"))
+    return [(c, n, ov or 0, mj or 0) for c, n, ov, mj in rows if n]
 
 
 def _r(x: float) -> float:
@@ -307,22 +398,30 @@ def map_clusters(q: MapQuery, user=None, *, using: str | None = None, boundaries
     if q.scope == "staff" and q.zoom >= POINTS_ZOOM:
         return _points(q, user, using, result)
     cells = cells_for_bbox(bbox, res)
-    use_aggregate = q.filters.empty and (q.scope == "public" or _all_cases_user(user)) and _aggregate_ready(using)
-    if use_aggregate:
+    ready = _aggregate_ready(using)
+    split = _split_where(q, user) if ready and res in SPLIT_RESOLUTIONS else None
+    if ready and q.filters.empty and (q.scope == "public" or _all_cases_user(user)):
         counts = _counts_aggregate("public" if q.scope == "public" else "all", res, cells, using)
+        result["source"] = "aggregate"
+    elif split is not None:
+        counts = _counts_split(split, q.filters, q.scope, res, cells, using)
         result["source"] = "aggregate"
     else:
         counts = _counts_live(q, res, cells, user, using)
         result["source"] = "live"
-    out = []
-    for cell, (n, ov, mj) in sorted(counts.items()):
-        lat, lon, boundary = cell_geometry(cell)
-        row = {"cell": cell, "lat": lat, "lon": lon, "count": n, "overdue": ov, "major": mj}
+    if isinstance(counts, dict):
+        counts = [(c, *v) for c, v in sorted(counts.items())]
+    out, total, geometry = [], 0, cell_geometry
+    for cell, n, ov, mj in counts:  # sorted by cell
+        lat, lon, boundary = geometry(cell)
         if boundaries:
-            row["boundary"] = boundary
-        out.append(row)
+            out.append({"cell": cell, "lat": lat, "lon": lon, "count": n, "overdue": ov, "major": mj,
+                        "boundary": boundary})
+        else:
+            out.append({"cell": cell, "lat": lat, "lon": lon, "count": n, "overdue": ov, "major": mj})
+        total += n
     result["cells"] = out
-    result["total"] = sum(c["count"] for c in out)
+    result["total"] = total
     return result
 
 
@@ -384,8 +483,69 @@ def _contributions(h3_r5, h3_r7, h3_r9, status, grade, is_overdue) -> dict:
     return {(res, scope, cell): vec for res, cell in cells.items() if cell for scope in scopes}
 
 
-def _state_of(case) -> dict:
-    return _contributions(case.h3_r5, case.h3_r7, case.h3_r9, case.status, case.grade, case.is_overdue)
+def _bucket(grade, is_overdue) -> int:
+    g = 0 if grade == CaseGrade.GENERAL else 1 if grade == CaseGrade.MAJOR else 2
+    return 2 * g + int(bool(is_overdue))
+
+
+def _split_contributions(h3_r5, h3_r7, h3_r9, status, grade, is_overdue, sector, region_path) -> dict:
+    """{(resolution, status key, sector key, region key, cell): bucket index} for one case."""
+    if not h3_r5:
+        return {}
+    cells = {3: h3.cell_to_parent(h3_r5, 3), 5: h3_r5, 7: h3_r7, 9: h3_r9}
+    statuses = [status] + [m for m, members in STATUS_MEMBERS.items() if status in members]
+    regions = ((region_path or "")[:REGION_KEY_LEN], ALL)
+    b = _bucket(grade, is_overdue)
+    return {(res, st, se, rg, cell): b for res, cell in cells.items() if cell and res in SPLIT_RESOLUTIONS
+            for st in statuses for se in (sector, ALL) for rg in regions}
+
+
+STATE_FIELDS = ("h3_r5", "h3_r7", "h3_r9", "status", "grade", "is_overdue", "sector", "region_path")
+
+
+def _state(values) -> tuple[dict, dict]:
+    h3_r5, h3_r7, h3_r9, status, grade, is_overdue, sector, region_path = values
+    return (_contributions(h3_r5, h3_r7, h3_r9, status, grade, is_overdue),
+            _split_contributions(h3_r5, h3_r7, h3_r9, status, grade, is_overdue, sector, region_path))
+
+
+def _state_of(case) -> tuple[dict, dict]:
+    return _state([getattr(case, name) for name in STATE_FIELDS])
+
+
+def _apply_split(deltas: dict, using) -> None:
+    from hazardwatch.insights.models import MapCellSplit
+
+    manager = MapCellSplit.objects.db_manager(using)
+    for (res, status, sector, region, cell), vec in deltas.items():
+        changes = {BUCKETS[i]: F(BUCKETS[i]) + d for i, d in enumerate(vec) if d}
+        if not changes:
+            continue
+        row = manager.filter(resolution=res, status=status, sector=sector, region=region, cell=cell)
+        if row.update(**changes):
+            continue
+        try:
+            with transaction.atomic(using=using):
+                manager.create(resolution=res, status=status, sector=sector, region=region, cell=cell,
+                               **{BUCKETS[i]: d for i, d in enumerate(vec)})
+        except IntegrityError:  # created concurrently
+            row.update(**changes)
+
+
+def _apply_state(old: tuple[dict, dict], new: tuple[dict, dict], using) -> None:
+    deltas: dict = {}
+    for key, vec in old[0].items():
+        deltas[key] = [-v for v in vec]
+    for key, vec in new[0].items():
+        acc = deltas.setdefault(key, [0, 0, 0])
+        for i, v in enumerate(vec):
+            acc[i] += v
+    _apply(deltas, using)
+    split: dict = {}
+    for sign, contributions in ((-1, old[1]), (1, new[1])):
+        for key, b in contributions.items():
+            split.setdefault(key, [0] * len(BUCKETS))[b] += sign
+    _apply_split(split, using)
 
 
 def _apply(deltas: dict, using) -> None:
@@ -406,15 +566,14 @@ def _apply(deltas: dict, using) -> None:
 
 
 def _on_pre_save(sender, instance, using, raw=False, **kwargs):
-    instance._map_old = {}
+    instance._map_old = ({}, {})
     if raw or not instance.pk or not _aggregate_ready(using):
         instance._map_ready = False
         return
     instance._map_ready = True
-    old = (sender.objects.db_manager(using).filter(pk=instance.pk)
-           .values_list("h3_r5", "h3_r7", "h3_r9", "status", "grade", "is_overdue").first())
+    old = sender.objects.db_manager(using).filter(pk=instance.pk).values_list(*STATE_FIELDS).first()
     if old:
-        instance._map_old = _contributions(*old)
+        instance._map_old = _state(old)
 
 
 def _on_post_save(sender, instance, created, using, raw=False, **kwargs):
@@ -425,20 +584,14 @@ def _on_post_save(sender, instance, created, using, raw=False, **kwargs):
         ready = _aggregate_ready(using)
     if not ready:
         return
-    deltas: dict = {}
-    for key, vec in getattr(instance, "_map_old", {}).items():
-        deltas[key] = [-v for v in vec]
-    for key, vec in _state_of(instance).items():
-        acc = deltas.setdefault(key, [0, 0, 0])
-        for i, v in enumerate(vec):
-            acc[i] += v
-    _apply(deltas, using)
-    instance._map_old = _state_of(instance)
+    new = _state_of(instance)
+    _apply_state(getattr(instance, "_map_old", ({}, {})), new, using)
+    instance._map_old = new
 
 
 def _on_post_delete(sender, instance, using, **kwargs):
     if _aggregate_ready(using):
-        _apply({k: [-v for v in vec] for k, vec in _state_of(instance).items()}, using)
+        _apply_state(_state_of(instance), ({}, {}), using)
 
 
 def connect_signals() -> None:
@@ -450,9 +603,10 @@ def connect_signals() -> None:
 
 
 def map_cells_rebuild(using: str = "default") -> int:
-    """Recount MapCellCount from Case (after bulk loads or QuerySet.update()); returns rows written."""
+    """Recount MapCellCount and MapCellSplit from Case (after bulk loads or QuerySet.update()); returns the
+    number of rows written."""
     from hazardwatch.cases.models import Case
-    from hazardwatch.insights.models import MapAggregateState, MapCellCount
+    from hazardwatch.insights.models import MapAggregateState, MapCellCount, MapCellSplit
 
     agg = {"n": Count("pk"), "ov": Count("pk", filter=Q(is_overdue=True)),
            "mj": Count("pk", filter=Q(grade=CaseGrade.MAJOR))}
@@ -478,6 +632,7 @@ def map_cells_rebuild(using: str = "default") -> int:
             rows.extend(MapCellCount(resolution=3, scope=scope, cell=c, count=n, overdue=ov, major=mj)
                         for c, (n, ov, mj) in r3.items())
         MapCellCount.objects.using(using).bulk_create(rows, batch_size=5000)
+        split_rows = _split_rebuild(using)
         MapAggregateState.objects.using(using).create(built_at=timezone.now(),
                                                       cases=Case.objects.using(using).count())
     from django.db import connections
@@ -485,5 +640,50 @@ def map_cells_rebuild(using: str = "default") -> int:
     if connections[using].vendor == "postgresql":  # fresh statistics, or the planner misjudges IN lists
         with connections[using].cursor() as cursor:
             cursor.execute(f"ANALYZE {MapCellCount._meta.db_table}")
+            cursor.execute(f"ANALYZE {MapCellSplit._meta.db_table}")
             cursor.execute(f"ANALYZE {Case._meta.db_table}")
-    return len(rows)
+    return len(rows) + split_rows
+
+
+def _split_rebuild(using: str) -> int:
+    """Recount MapCellSplit in SQL (inside the caller's transaction): base rows (status, sector, region, cell)
+    per resolution from Case, r3 from the r5 rows, then the rollup members from those rows."""
+    from django.db import connections
+
+    from hazardwatch.cases.models import Case
+    from hazardwatch.insights.models import MapCellSplit
+
+    table, cases = MapCellSplit._meta.db_table, Case._meta.db_table
+    cols = "resolution, status, sector, region, cell, " + ", ".join(BUCKETS)
+    sums = ", ".join(f"SUM({b})" for b in BUCKETS)
+    buckets = []
+    for grade_sql in ("grade = 'general'", "grade = 'major'", "grade NOT IN ('general', 'major')"):
+        for od in ("NOT is_overdue", "is_overdue"):
+            buckets.append(f"SUM(CASE WHEN {grade_sql} AND {od} THEN 1 ELSE 0 END)")
+    region = f"SUBSTR(COALESCE(region_path, ''), 1, {REGION_KEY_LEN})"
+    MapCellSplit.objects.using(using).all().delete()
+    with connections[using].cursor() as cursor:
+        for res in (5, 7, 9):
+            cursor.execute(
+                f"INSERT INTO {table} ({cols}) SELECT {res}, status, sector, {region}, h3_r{res}, {', '.join(buckets)} "
+                f"FROM {cases} WHERE h3_r5 <> '' AND h3_r{res} <> '' GROUP BY status, sector, {region}, h3_r{res}")
+        r3: dict = {}
+        cursor.execute(f"SELECT status, sector, region, cell, {', '.join(BUCKETS)} FROM {table} WHERE resolution = 5")
+        for status, sector, region_key, cell, *vec in cursor.fetchall():
+            acc = r3.setdefault((status, sector, region_key, h3.cell_to_parent(cell, 3)), [0] * len(BUCKETS))
+            for i, v in enumerate(vec):
+                acc[i] += v
+        MapCellSplit.objects.using(using).bulk_create(
+            (MapCellSplit(resolution=3, status=k[0], sector=k[1], region=k[2], cell=k[3],
+                          **dict(zip(BUCKETS, vec))) for k, vec in r3.items()), batch_size=5000)
+        for res in SPLIT_RESOLUTIONS:
+            cursor.execute(f"INSERT INTO {table} ({cols}) SELECT {res}, status, '{ALL}', region, cell, {sums} "
+                           f"FROM {table} WHERE resolution = {res} GROUP BY status, region, cell")
+            rollups = [(m, "status IN ({})".format(", ".join(f"'{s}'" for s in sorted(members))))
+                       for m, members in STATUS_MEMBERS.items()]
+            for member, cond in rollups:
+                cursor.execute(f"INSERT INTO {table} ({cols}) SELECT {res}, '{member}', sector, region, cell, {sums} "
+                               f"FROM {table} WHERE resolution = {res} AND {cond} GROUP BY sector, region, cell")
+            cursor.execute(f"INSERT INTO {table} ({cols}) SELECT {res}, status, sector, '{ALL}', cell, {sums} "
+                           f"FROM {table} WHERE resolution = {res} GROUP BY status, sector, cell")
+    return MapCellSplit.objects.using(using).count()

@@ -34,6 +34,40 @@ class MapCellCount(models.Model):
         ]
 
 
+class MapCellSplit(models.Model):
+    """Pre-aggregated case counts per H3 cell (r3, r5, r7, r9) split by the map's filter dimensions.
+
+    Key: (resolution, status, sector, region, cell). `status` is a case status or a rollup member: "*" (every
+    status), "pub" (the statuses the public map shows) or "open"; `sector` a sector or "*" (every sector);
+    `region` the case's `region_path` cut to its first `maps.REGION_KEY_LEN` characters (the county level of
+    "410000/410100/410105/…"; "" = no region) or "*" (every region). The six counters split the cases by
+    grade × overdue, so a grade or overdue filter is a sum of columns, not more rows. A filtered public or
+    admin viewport reads one row per cell (per listed status and sector); a regulator's about one per cell and
+    region key in the cell (regions are spatially clustered: 1–2 at r7), whatever the number of cases. Built with MapCellCount by `maps.map_cells_rebuild`, kept in step by
+    the same Case signals.
+    """
+
+    resolution = models.PositiveSmallIntegerField(_("H3 resolution"))
+    status = models.CharField(_("status"), max_length=24)
+    sector = models.CharField(_("sector"), max_length=32)
+    region = models.CharField(_("region path prefix"), max_length=24, blank=True)
+    cell = models.CharField(_("H3 cell"), max_length=16)
+    gen_ok = models.IntegerField(_("general, not overdue"), default=0)
+    gen_od = models.IntegerField(_("general, overdue"), default=0)
+    maj_ok = models.IntegerField(_("major, not overdue"), default=0)
+    maj_od = models.IntegerField(_("major, overdue"), default=0)
+    ung_ok = models.IntegerField(_("ungraded, not overdue"), default=0)
+    ung_od = models.IntegerField(_("ungraded, overdue"), default=0)
+
+    class Meta:
+        verbose_name = _("map cell split count")
+        verbose_name_plural = _("map cell split counts")
+        constraints = [
+            models.UniqueConstraint(fields=["resolution", "status", "sector", "cell", "region"],
+                                    name="insights_mapsplit_unique"),
+        ]
+
+
 class MapAggregateState(models.Model):
     """Present (one row) when MapCellCount is built and maintained; absent → the map counts live."""
 
@@ -85,8 +119,12 @@ class StatsCell(models.Model):
         verbose_name = _("statistics cell")
         verbose_name_plural = _("statistics cells")
         indexes = [
-            models.Index(fields=["region_code", "kind", "sector", "month"], name="insights_stats_region"),
-            models.Index(fields=["parent_code", "kind", "sector", "month"], name="insights_stats_parent"),
+            # Covering: a dashboard query reads index entries only (region, kind, sector, grade are equalities,
+            # month a range; key, overdue and n are what it sums), not one table page per cell.
+            models.Index(fields=["region_code", "kind", "sector", "grade", "month", "key", "is_overdue", "n"],
+                         name="insights_stats_region_cov"),
+            models.Index(fields=["parent_code", "kind", "sector", "grade", "month", "region_code", "n"],
+                         name="insights_stats_parent_cov"),
             models.Index(fields=["month"], name="insights_stats_month"),
         ]
 

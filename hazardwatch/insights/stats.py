@@ -1,12 +1,14 @@
 """Statistics selectors for the dashboard: counts, closure rate, median days to close, overdue list.
 
-Two sources give the same figures:
+Three sources give the same figures:
 
 * **pre-aggregate** (`StatsCell`, see models.py): used for regulators and admins when the cells are built,
   the date range is whole months and the time axis is monthly. Reads are bounded by the number of
   (region, sector, grade, month, key) combinations, not by the number of cases.
+* **mixed** (`MixedSource`): a day-precise range holding at least one whole month reads the cells for its whole
+  months and counts its partial edge months live (a weekly axis: the time chart is counted live).
 * **live**: GROUP BY over `Case.objects.visible_to(user)`; used for unit staff (their cases are those of
-  one organization), day-precise date ranges, weekly time axes, and before the first rebuild.
+  one organization), day-precise date ranges within two partial months, and before the first rebuild.
 
 The overdue list always reads cases directly (a partial index on deadline where is_overdue keeps it short).
 Median days to close counts whole days (floor of closed_at − created_at) and is exact up to 60 days; past
@@ -15,7 +17,7 @@ that the pre-aggregate interpolates inside buckets (61–90, 91–180, 181–365
 import calendar
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db import transaction
@@ -396,13 +398,81 @@ def median_from_histogram(hist: dict[int, int]) -> float | None:
     return round((value_at(total // 2 - 1) + value_at(total // 2)) / 2, 1)
 
 
+class MixedSource:
+    """Cells for the whole months of a day-precise range, live counts for its partial edge months (at most two),
+    summed. The live parts read only the cases created in the edge days, not the whole range. With a weekly
+    axis the time chart alone is counted live over the whole range (`timeline`)."""
+
+    name = "mixed"
+
+    def __init__(self, parts: list, timeline=None):
+        self.parts = parts
+        self.timeline = timeline
+
+    def _sum(self, method: str, *args) -> dict:
+        out: dict = defaultdict(int)
+        for part in self.parts:
+            for k, c in getattr(part, method)(*args).items():
+                out[k] += c
+        return {k: c for k, c in out.items() if c}
+
+    def group(self, dim: str) -> dict:
+        return self._sum("group", dim)
+
+    def month_status(self, interval="month") -> list[tuple]:
+        if interval != "month" and self.timeline is not None:
+            return self.timeline.month_status(interval)
+        rows = []
+        for part in self.parts:
+            rows += part.month_status() if isinstance(part, CellSource) else part.month_status("month")
+        return rows
+
+    def overdue_open(self) -> int:
+        return sum(part.overdue_open() for part in self.parts)
+
+    def regions(self) -> dict:
+        return self._sum("regions")
+
+    def categories(self) -> dict:
+        return self._sum("categories")
+
+    def close_histogram(self) -> dict[int, int]:
+        return self._sum("close_histogram")
+
+
+def _month_end(d: dt.date) -> dt.date:
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+
+def whole_months(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
+    """(first day of the first whole month, last day of the last whole month) inside a range (None = open end);
+    the first is after the second when the range holds no whole month."""
+    first = date_from
+    if first is not None and first.day != 1:
+        first = _month_end(first) + dt.timedelta(days=1)
+    last = date_to
+    if last is not None and last != _month_end(last):
+        last = last.replace(day=1) - dt.timedelta(days=1)
+    return first, last
+
+
 def choose_source(user, region, filters: StatsFilters):
     areas = user_areas(user)
     mode = getattr(settings, "HAZARDWATCH_STATS_SOURCE", "auto")
-    if (mode != "live" and areas is not None and filters.month_aligned and filters.interval == "month"
-            and stats_state() is not None):
+    if mode == "live" or areas is None or stats_state() is None:
+        return LiveSource(user, region, filters)
+    if filters.month_aligned and filters.interval == "month":
         return CellSource(areas, region, filters)
-    return LiveSource(user, region, filters)
+    first, last = whole_months(filters.date_from, filters.date_to)
+    if first is not None and last is not None and first > last:
+        return LiveSource(user, region, filters)  # no whole month inside: at most two partial months, live
+    parts = [CellSource(areas, region, replace(filters, date_from=first, date_to=last))]
+    if filters.date_from is not None and filters.date_from != first:
+        parts.append(LiveSource(user, region, replace(filters, date_to=first - dt.timedelta(days=1))))
+    if filters.date_to is not None and filters.date_to != last:
+        parts.append(LiveSource(user, region, replace(filters, date_from=last + dt.timedelta(days=1))))
+    timeline = LiveSource(user, region, filters) if filters.interval != "month" else None
+    return MixedSource(parts, timeline)
 
 
 # --- the summary --------------------------------------------------------------------------------------------------
@@ -457,7 +527,7 @@ def stats_summary(user, filters: StatsFilters) -> dict:
 
     interval = filters.interval
     periods: dict[str, dict] = {}
-    rows = src.month_status(interval) if isinstance(src, LiveSource) else src.month_status()
+    rows = src.month_status() if isinstance(src, CellSource) else src.month_status(interval)
     for d, status, c in rows:
         p = periods.setdefault(_period_label(d, interval), {"period": _period_label(d, interval), "created": 0,
                                                              "closed": 0})
@@ -496,7 +566,7 @@ def stats_summary(user, filters: StatsFilters) -> dict:
     by_grade = src.group("grade")
     return {
         "source": src.name,
-        "as_of": state.refreshed_at if (state and src.name == "preaggregate") else timezone.now(),
+        "as_of": state.refreshed_at if (state and src.name != "live") else timezone.now(),
         "filters": {**filters.as_query(), "interval": interval},
         "region": ({"code": region.code, "name": region.name, "level": region.level} if region else
                    {"code": "", "name": "", "level": ""}),
