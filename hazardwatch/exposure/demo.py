@@ -43,11 +43,14 @@ def _text(case: Case) -> tuple[str, str]:
 
 
 def seed_publications(*, log=print, count: int = PUBLISH) -> dict:
-    """Publish `count` closed cases that have both reported and evidence photos; leave one awaiting sign-off."""
+    """Publish `count` closed cases with evidence photos (those with reported photos too first, for
+    before/after pairs); leave one awaiting sign-off. Only cases a demo leader can sign off qualify, so the
+    number with reported photos alone depends on where the random reports fell."""
     has_photo = ReportPhoto.objects.filter(report__case=OuterRef("pk"))
     has_evidence = EvidencePhoto.objects.filter(event__case=OuterRef("pk"))
     candidates = (Case.objects.filter(status=CaseStatus.CLOSED, publication__isnull=True)
-                  .filter(Exists(has_photo), Exists(has_evidence)).order_by("-closed_at", "pk"))
+                  .filter(Exists(has_evidence)).annotate(has_photo=Exists(has_photo))
+                  .order_by("-has_photo", "-closed_at", "pk"))
     inspector = User.objects.filter(username="inspector_li").first()
     published = pending = 0
     for case in candidates[:200]:
