@@ -4,7 +4,6 @@ Bodies are JSON, or multipart form data with a `data` JSON field (or plain field
 photos are accepted (record, observations, issues). Errors are {"message", "extra"}; field errors in
 extra.fields. Session authentication (the workbench login).
 """
-import json
 
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Status
@@ -14,6 +13,7 @@ from hazardwatch.core.errors import ApplicationError
 from hazardwatch.drills import selectors, services
 from hazardwatch.drills.models import Drill
 from hazardwatch.drills.transitions import allowed_actions
+from hazardwatch.reports.api import request_body
 
 router = Router(tags=["drills"], auth=django_auth)
 
@@ -59,22 +59,7 @@ def issue_out(issue, case) -> dict:
 
 
 def _body(request) -> tuple[dict, list]:
-    content_type = request.content_type or ""
-    photos = []
-    try:
-        if content_type.startswith("multipart/form-data"):
-            if "data" in request.POST:
-                raw = json.loads(request.POST["data"])
-            else:
-                raw = {k: v for k, v in request.POST.items()}
-            photos = request.FILES.getlist("photos")
-        else:
-            raw = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise ApplicationError(BODY_INVALID) from None
-    if not isinstance(raw, dict):
-        raise ApplicationError(BODY_INVALID)
-    return raw, photos
+    return request_body(request, BODY_INVALID, empty=b"{}")
 
 
 @router.get("/", response={200: dict, **ERRORS}, summary="Drills visible to you, filtered")

@@ -321,6 +321,18 @@ def _local_bounds(f: StatsFilters) -> dict:
     return out
 
 
+def filtered_cases(user, region: Division | None, filters: StatsFilters):
+    """The user's visible cases within the region, sector, grade and date filters of the dashboard."""
+    qs = Case.objects.visible_to(user)
+    if region is not None:
+        qs = qs.filter(region_path__startswith=region.path)
+    if filters.sector:
+        qs = qs.filter(sector=filters.sector)
+    if filters.grade:
+        qs = qs.filter(grade="" if filters.grade == "ungraded" else filters.grade)
+    return qs.filter(**_local_bounds(filters))
+
+
 class LiveSource:
     """GROUP BY over the user's visible cases (exact for any date range; cost grows with the cases)."""
 
@@ -329,14 +341,7 @@ class LiveSource:
     def __init__(self, user, region: Division | None, filters: StatsFilters):
         self.region = region
         self.filters = filters
-        qs = Case.objects.visible_to(user)
-        if region is not None:
-            qs = qs.filter(region_path__startswith=region.path)
-        if filters.sector:
-            qs = qs.filter(sector=filters.sector)
-        if filters.grade:
-            qs = qs.filter(grade="" if filters.grade == "ungraded" else filters.grade)
-        self.qs = qs.filter(**_local_bounds(filters))
+        self.qs = filtered_cases(user, region, filters)
 
     def group(self, dim: str) -> dict:
         if dim == "month":
@@ -486,14 +491,8 @@ def _label(choices, value):
 
 def overdue_cases(user, region, filters: StatsFilters, limit: int = OVERDUE_LIMIT) -> list[dict]:
     """Open overdue cases, oldest deadline first (reads cases: the overdue set is small and indexed)."""
-    qs = Case.objects.visible_to(user).filter(is_overdue=True, status__in=sorted(OPEN_STATUSES))
-    if region is not None:
-        qs = qs.filter(region_path__startswith=region.path)
-    if filters.sector:
-        qs = qs.filter(sector=filters.sector)
-    if filters.grade:
-        qs = qs.filter(grade="" if filters.grade == "ungraded" else filters.grade)
-    qs = qs.filter(**_local_bounds(filters)).select_related("region")
+    qs = (filtered_cases(user, region, filters).filter(is_overdue=True, status__in=sorted(OPEN_STATUSES))
+          .select_related("region"))
     now = timezone.now()
     rows = []
     # Overdue implies a deadline; ordering by (deadline, id) walks the partial index insights_case_overdue.
@@ -539,7 +538,7 @@ def stats_summary(user, filters: StatsFilters) -> dict:
     region_counts = src.regions()
     chart_region = region
     # A level with a single child (one province, one city) says nothing: show the first level that branches.
-    for _ in range(4):
+    for _level in range(4):
         if len(region_counts) != 1 or sum(region_counts.values()) != total:
             break
         only = Division.objects.filter(code=next(iter(region_counts))).first()

@@ -48,8 +48,18 @@ class DeviceKeyAuth(APIKeyHeader):
         return report_services.device_key_check(key)
 
 
-def _parse(request, schema):
-    """JSON body, or multipart with a `data` JSON field (or plain fields) plus `photos` files."""
+def _contact_fields(raw: dict) -> dict:
+    """Plain form fields `contact.name` etc. become the `contact` object."""
+    contact = {k.split(".", 1)[1]: raw.pop(k) for k in list(raw) if k.startswith("contact.")}
+    if contact:
+        raw["contact"] = contact
+    return raw
+
+
+def request_body(request, message=BODY_INVALID, form_fields=None, empty=b"null") -> tuple[dict, list]:
+    """(object, photos) from a JSON body (`empty` stands for an empty one), or multipart with a `data` JSON field
+    (or plain fields, passed through `form_fields`) plus `photos` files; ApplicationError(message) when the body
+    is not an object."""
     content_type = request.content_type or ""
     photos = []
     try:
@@ -58,22 +68,27 @@ def _parse(request, schema):
                 raw = json.loads(request.POST["data"])
             else:
                 raw = {k: v for k, v in request.POST.items()}
-                contact = {k.split(".", 1)[1]: raw.pop(k) for k in list(raw) if k.startswith("contact.")}
-                if contact:
-                    raw["contact"] = contact
+                raw = form_fields(raw) if form_fields else raw
             photos = request.FILES.getlist("photos")
         else:
-            raw = json.loads(request.body or b"null")
-        if not isinstance(raw, dict):
-            raise ValueError
+            raw = json.loads(request.body or empty)
+    except (ValueError, UnicodeDecodeError):
+        raise ApplicationError(message) from None
+    if not isinstance(raw, dict):
+        raise ApplicationError(message)
+    return raw, photos
+
+
+def _parse(request, schema):
+    """The body validated against `schema`, plus the photos."""
+    raw, photos = request_body(request, form_fields=_contact_fields)
+    try:
         return schema.model_validate(raw), photos
     except PydanticError as exc:
         fields: dict[str, list[str]] = {}
         for err in exc.errors():
             fields.setdefault(".".join(str(p) for p in err["loc"]) or "body", []).append(err["msg"])
         raise ApplicationError(_("The request has invalid fields."), {"fields": fields}) from None
-    except (ValueError, json.JSONDecodeError, UnicodeDecodeError):
-        raise ApplicationError(BODY_INVALID) from None
 
 
 def _to_input(payload, photos, source, **extra) -> report_services.ReportInput:
