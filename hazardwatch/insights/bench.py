@@ -149,8 +149,11 @@ CASES = [
     ("staff-district", "staff", {}, "district"),
     ("staff-district+filter", "staff", {"status": "open", "grade": "general"}, "district"),
     ("public+dates", "public", {"from": "2025-03-10", "to": "2025-09-20"}, None),
+    ("public+since", "public", {"from": "2025-10-01"}, None),
+    ("staff-admin+dates,grade", "staff", {"from": "2025-06-01", "to": "2025-06-30", "grade": "major"}, "admin"),
+    ("staff-district+dates", "staff", {"from": "2025-03-10", "to": "2025-09-20"}, "district"),
 ]
-STREET_CASES = ("public", "public+status,sector")
+STREET_CASES = ("public", "public+status,sector", "public+dates")
 LIVE_REPEAT = 20  # live views cost 0.3–1.5 s each at 1,000,000 cases: fewer repetitions
 
 

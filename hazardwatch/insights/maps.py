@@ -35,6 +35,7 @@ FILTER_KEYS = ("status", "sector", "grade", "from", "to", "overdue")
 QUERY_KEYS = frozenset(("bbox", "zoom", "scope") + FILTER_KEYS)
 # The split pre-aggregate (MapCellSplit): resolutions it holds, rollup members, region key length.
 SPLIT_RESOLUTIONS = (3, 5, 7, 9)
+DAY_RESOLUTIONS = (3, 5, 7, 9)  # MapCellDay: running totals by creation day
 ALL = "*"
 PUB = "pub"
 OPEN = "open"
@@ -374,6 +375,58 @@ def _counts_split(where: Q, f: MapFilters, scope: str, res: int, cells: list[str
     return [(c, n, ov or 0, mj or 0) for c, n, ov, mj in rows if n]
 
 
+def _days_answer(q: MapQuery, user) -> bool:
+    """A date range with at most grade and overdue filters, on the public map or for an admin: MapCellDay."""
+    f = q.filters
+    return bool(f.date_from or f.date_to) and not f.statuses and not f.sectors and (
+        q.scope == "public" or _all_cases_user(user))
+
+
+def _counts_days(q: MapQuery, res: int, cells: list[str], using) -> list[tuple]:
+    """Counts per cell of the cases created in [from, to]: the cell's running total on or before `to` minus its
+    running total before `from` (MapCellDay), two index seeks per cell with cases (MapCellCount lists them)."""
+    from django.db import connections
+
+    from hazardwatch.insights.models import MapCellCount, MapCellDay
+
+    f = q.filters
+    scope = "public" if q.scope == "public" else "all"
+    days, counts = MapCellDay._meta.db_table, MapCellCount._meta.db_table
+    cols = ", ".join(f"h.{b}" for b in BUCKETS) + ", " + ", ".join(f"l.{b}" for b in BUCKETS)
+
+    def latest(bound_sql):
+        return (f"(SELECT d.id FROM {days} d WHERE d.resolution = %s AND d.scope = %s AND d.cell = m.cell"
+                f"{bound_sql} ORDER BY d.day DESC LIMIT 1)")
+
+    params: list = [res, scope]
+    hi_sql = latest(" AND d.day <= %s" if f.date_to else "")
+    if f.date_to:
+        params.append(f.date_to)
+    if f.date_from:
+        lo_sql = latest(" AND d.day < %s")
+        params += [res, scope, f.date_from]
+    else:
+        lo_sql = "CAST(NULL AS BIGINT)"
+    placeholders = ", ".join(["%s"] * len(cells))
+    sql = (f"SELECT x.cell, {cols} FROM (SELECT m.cell AS cell, {hi_sql} AS hi, {lo_sql} AS lo FROM {counts} m "
+           f"WHERE m.resolution = %s AND m.scope = %s AND m.count > 0 AND m.cell IN ({placeholders})) x "
+           f"LEFT JOIN {days} h ON h.id = x.hi LEFT JOIN {days} l ON l.id = x.lo ORDER BY x.cell")
+    params += [res, scope, *cells]
+    grades = {"general": ("gen",), "major": ("maj",), "ungraded": ("ung",)}.get(f.grade, ("gen", "maj", "ung"))
+    flags = {None: ("ok", "od"), True: ("od",), False: ("ok",)}[f.overdue]
+    pick = [BUCKETS.index(f"{g}_{o}") for g in grades for o in flags]
+    out = []
+    with connections[using or "default"].cursor() as cursor:
+        cursor.execute(sql, params)
+        for cell, *vals in cursor.fetchall():
+            diff = [(vals[i] or 0) - (vals[i + len(BUCKETS)] or 0) for i in range(len(BUCKETS))]
+            n = sum(diff[i] for i in pick)
+            if n:
+                out.append((cell, n, sum(diff[i] for i in pick if BUCKETS[i].endswith("_od")),
+                            sum(diff[i] for i in pick if BUCKETS[i].startswith("maj"))))
+    return out
+
+
 def _r(x: float) -> float:
     return round(x, 6)
 
@@ -402,6 +455,9 @@ def map_clusters(q: MapQuery, user=None, *, using: str | None = None, boundaries
     split = _split_where(q, user) if ready and res in SPLIT_RESOLUTIONS else None
     if ready and q.filters.empty and (q.scope == "public" or _all_cases_user(user)):
         counts = _counts_aggregate("public" if q.scope == "public" else "all", res, cells, using)
+        result["source"] = "aggregate"
+    elif ready and res in DAY_RESOLUTIONS and _days_answer(q, user):
+        counts = _counts_days(q, res, cells, using)
         result["source"] = "aggregate"
     elif split is not None:
         counts = _counts_split(split, q.filters, q.scope, res, cells, using)
@@ -500,16 +556,30 @@ def _split_contributions(h3_r5, h3_r7, h3_r9, status, grade, is_overdue, sector,
             for st in statuses for se in (sector, ALL) for rg in regions}
 
 
-STATE_FIELDS = ("h3_r5", "h3_r7", "h3_r9", "status", "grade", "is_overdue", "sector", "region_path")
+def _day_contributions(h3_r5, h3_r7, h3_r9, status, grade, is_overdue, created_at) -> dict:
+    """{(resolution, scope, cell, local creation day): bucket index} for one case (MapCellDay)."""
+    if not h3_r5 or created_at is None:
+        return {}
+    day = timezone.localtime(created_at).date()
+    cells = {3: h3.cell_to_parent(h3_r5, 3), 5: h3_r5, 7: h3_r7, 9: h3_r9}
+    scopes = ["all"] + (["public"] if status in PUBLIC_STATUSES else [])
+    b = _bucket(grade, is_overdue)
+    return {(res, scope, cell, day): b for res, cell in cells.items() if cell and res in DAY_RESOLUTIONS
+            for scope in scopes}
 
 
-def _state(values) -> tuple[dict, dict]:
-    h3_r5, h3_r7, h3_r9, status, grade, is_overdue, sector, region_path = values
+STATE_FIELDS = ("h3_r5", "h3_r7", "h3_r9", "status", "grade", "is_overdue", "sector", "region_path", "created_at")
+NO_STATE = ({}, {}, {})
+
+
+def _state(values) -> tuple[dict, dict, dict]:
+    h3_r5, h3_r7, h3_r9, status, grade, is_overdue, sector, region_path, created_at = values
     return (_contributions(h3_r5, h3_r7, h3_r9, status, grade, is_overdue),
-            _split_contributions(h3_r5, h3_r7, h3_r9, status, grade, is_overdue, sector, region_path))
+            _split_contributions(h3_r5, h3_r7, h3_r9, status, grade, is_overdue, sector, region_path),
+            _day_contributions(h3_r5, h3_r7, h3_r9, status, grade, is_overdue, created_at))
 
 
-def _state_of(case) -> tuple[dict, dict]:
+def _state_of(case) -> tuple[dict, dict, dict]:
     return _state([getattr(case, name) for name in STATE_FIELDS])
 
 
@@ -532,7 +602,31 @@ def _apply_split(deltas: dict, using) -> None:
             row.update(**changes)
 
 
-def _apply_state(old: tuple[dict, dict], new: tuple[dict, dict], using) -> None:
+def _apply_days(deltas: dict, using) -> None:
+    """Add each (resolution, scope, cell, day) delta to the cell's running totals from that day on, first
+    creating the day's row (a copy of the cell's previous total) if the day has none. The cell's MapCellCount row
+    is locked first, so concurrent changes to one cell's running totals are applied one after the other."""
+    from hazardwatch.insights.models import MapCellCount, MapCellDay
+
+    manager = MapCellDay.objects.db_manager(using)
+    for (res, scope, cell, day), vec in sorted(deltas.items()):
+        changes = {BUCKETS[i]: F(BUCKETS[i]) + d for i, d in enumerate(vec) if d}
+        if not changes:
+            continue
+        list(MapCellCount.objects.db_manager(using).select_for_update()
+             .filter(resolution=res, scope=scope, cell=cell).values_list("pk"))
+        rows = manager.filter(resolution=res, scope=scope, cell=cell)
+        if not rows.filter(day=day).exists():
+            before = rows.filter(day__lt=day).order_by("-day").values_list(*BUCKETS).first() or (0,) * len(BUCKETS)
+            try:
+                with transaction.atomic(using=using):
+                    manager.create(resolution=res, scope=scope, cell=cell, day=day, **dict(zip(BUCKETS, before)))
+            except IntegrityError:  # created concurrently
+                pass
+        rows.filter(day__gte=day).update(**changes)
+
+
+def _apply_state(old: tuple[dict, dict, dict], new: tuple[dict, dict, dict], using) -> None:
     deltas: dict = {}
     for key, vec in old[0].items():
         deltas[key] = [-v for v in vec]
@@ -541,11 +635,17 @@ def _apply_state(old: tuple[dict, dict], new: tuple[dict, dict], using) -> None:
         for i, v in enumerate(vec):
             acc[i] += v
     _apply(deltas, using)
-    split: dict = {}
-    for sign, contributions in ((-1, old[1]), (1, new[1])):
+    _apply_split(_bucket_deltas(old[1], new[1]), using)
+    _apply_days(_bucket_deltas(old[2], new[2]), using)
+
+
+def _bucket_deltas(old: dict, new: dict) -> dict:
+    """{key: [delta per grade × overdue bucket]} from two {key: bucket index} contributions."""
+    out: dict = {}
+    for sign, contributions in ((-1, old), (1, new)):
         for key, b in contributions.items():
-            split.setdefault(key, [0] * len(BUCKETS))[b] += sign
-    _apply_split(split, using)
+            out.setdefault(key, [0] * len(BUCKETS))[b] += sign
+    return out
 
 
 def _apply(deltas: dict, using) -> None:
@@ -566,7 +666,7 @@ def _apply(deltas: dict, using) -> None:
 
 
 def _on_pre_save(sender, instance, using, raw=False, **kwargs):
-    instance._map_old = ({}, {})
+    instance._map_old = NO_STATE
     if raw or not instance.pk or not _aggregate_ready(using):
         instance._map_ready = False
         return
@@ -585,13 +685,13 @@ def _on_post_save(sender, instance, created, using, raw=False, **kwargs):
     if not ready:
         return
     new = _state_of(instance)
-    _apply_state(getattr(instance, "_map_old", ({}, {})), new, using)
+    _apply_state(getattr(instance, "_map_old", NO_STATE), new, using)
     instance._map_old = new
 
 
 def _on_post_delete(sender, instance, using, **kwargs):
     if _aggregate_ready(using):
-        _apply_state(_state_of(instance), ({}, {}), using)
+        _apply_state(_state_of(instance), NO_STATE, using)
 
 
 def connect_signals() -> None:
@@ -606,7 +706,7 @@ def map_cells_rebuild(using: str = "default") -> int:
     """Recount MapCellCount and MapCellSplit from Case (after bulk loads or QuerySet.update()); returns the
     number of rows written."""
     from hazardwatch.cases.models import Case
-    from hazardwatch.insights.models import MapAggregateState, MapCellCount, MapCellSplit
+    from hazardwatch.insights.models import MapAggregateState, MapCellCount, MapCellDay, MapCellSplit
 
     agg = {"n": Count("pk"), "ov": Count("pk", filter=Q(is_overdue=True)),
            "mj": Count("pk", filter=Q(grade=CaseGrade.MAJOR))}
@@ -632,7 +732,7 @@ def map_cells_rebuild(using: str = "default") -> int:
             rows.extend(MapCellCount(resolution=3, scope=scope, cell=c, count=n, overdue=ov, major=mj)
                         for c, (n, ov, mj) in r3.items())
         MapCellCount.objects.using(using).bulk_create(rows, batch_size=5000)
-        split_rows = _split_rebuild(using)
+        split_rows = _split_rebuild(using) + _days_rebuild(using)
         MapAggregateState.objects.using(using).create(built_at=timezone.now(),
                                                       cases=Case.objects.using(using).count())
     from django.db import connections
@@ -641,6 +741,7 @@ def map_cells_rebuild(using: str = "default") -> int:
         with connections[using].cursor() as cursor:
             cursor.execute(f"ANALYZE {MapCellCount._meta.db_table}")
             cursor.execute(f"ANALYZE {MapCellSplit._meta.db_table}")
+            cursor.execute(f"ANALYZE {MapCellDay._meta.db_table}")
             cursor.execute(f"ANALYZE {Case._meta.db_table}")
     return len(rows) + split_rows
 
@@ -656,10 +757,7 @@ def _split_rebuild(using: str) -> int:
     table, cases = MapCellSplit._meta.db_table, Case._meta.db_table
     cols = "resolution, status, sector, region, cell, " + ", ".join(BUCKETS)
     sums = ", ".join(f"SUM({b})" for b in BUCKETS)
-    buckets = []
-    for grade_sql in ("grade = 'general'", "grade = 'major'", "grade NOT IN ('general', 'major')"):
-        for od in ("NOT is_overdue", "is_overdue"):
-            buckets.append(f"SUM(CASE WHEN {grade_sql} AND {od} THEN 1 ELSE 0 END)")
+    buckets = _bucket_sums_sql()
     region = f"SUBSTR(COALESCE(region_path, ''), 1, {REGION_KEY_LEN})"
     MapCellSplit.objects.using(using).all().delete()
     with connections[using].cursor() as cursor:
@@ -687,3 +785,52 @@ def _split_rebuild(using: str) -> int:
             cursor.execute(f"INSERT INTO {table} ({cols}) SELECT {res}, status, sector, '{ALL}', cell, {sums} "
                            f"FROM {table} WHERE resolution = {res} GROUP BY status, sector, cell")
     return MapCellSplit.objects.using(using).count()
+
+
+def _bucket_sums_sql() -> list[str]:
+    """SQL sums of the six grade × overdue counters over Case rows, in BUCKETS order."""
+    out = []
+    for grade_sql in ("grade = 'general'", "grade = 'major'", "grade NOT IN ('general', 'major')"):
+        for od in ("NOT is_overdue", "is_overdue"):
+            out.append(f"SUM(CASE WHEN {grade_sql} AND {od} THEN 1 ELSE 0 END)")
+    return out
+
+
+def _days_rebuild(using: str) -> int:
+    """Recount MapCellDay in SQL (inside the caller's transaction): per resolution and scope, the cases per
+    (cell, local creation day), turned into running totals by a window sum; r3 from the r5 day counts."""
+    from django.db import connections
+
+    from hazardwatch.cases.models import Case
+    from hazardwatch.insights.models import MapCellDay
+
+    connection = connections[using]
+    table, cases = MapCellDay._meta.db_table, Case._meta.db_table
+    day_sql, day_params = connection.ops.datetime_cast_date_sql("created_at", (), timezone.get_current_timezone_name())
+    sums = ", ".join(f"{expr} AS {b}" for expr, b in zip(_bucket_sums_sql(), BUCKETS))
+    running = ", ".join(f"SUM({b}) OVER (PARTITION BY cell ORDER BY day)" for b in BUCKETS)
+    hidden = ", ".join(f"'{s}'" for s in sorted(HIDDEN_FROM_PUBLIC))
+    MapCellDay.objects.using(using).all().delete()
+    with connection.cursor() as cursor:
+        for scope, where in (("all", ""), ("public", f" AND status NOT IN ({hidden})")):
+            for res in (5, 7, 9):
+                grouped = (f"SELECT h3_r{res} AS cell, {day_sql} AS day, {sums} FROM {cases} "
+                           f"WHERE h3_r5 <> '' AND h3_r{res} <> ''{where} GROUP BY 1, 2")
+                cursor.execute(f"INSERT INTO {table} (resolution, scope, cell, day, {', '.join(BUCKETS)}) "
+                               f"SELECT {res}, '{scope}', cell, day, {running} FROM ({grouped}) g", day_params)
+                if res != 5:
+                    continue
+                cursor.execute(f"SELECT cell, day, {', '.join(BUCKETS)} FROM ({grouped}) g", day_params)
+                r3: dict = {}
+                for cell, day, *vec in cursor.fetchall():
+                    acc = r3.setdefault((h3.cell_to_parent(cell, 3), day), [0] * len(BUCKETS))
+                    for i, v in enumerate(vec):
+                        acc[i] += v
+                rows, total, last = [], [0] * len(BUCKETS), None
+                for (cell, day), vec in sorted(r3.items()):
+                    if cell != last:
+                        total, last = [0] * len(BUCKETS), cell
+                    total = [a + b for a, b in zip(total, vec)]
+                    rows.append(MapCellDay(resolution=3, scope=scope, cell=cell, day=day, **dict(zip(BUCKETS, total))))
+                MapCellDay.objects.using(using).bulk_create(rows, batch_size=5000)
+    return MapCellDay.objects.using(using).count()

@@ -68,6 +68,36 @@ class MapCellSplit(models.Model):
         ]
 
 
+class MapCellDay(models.Model):
+    """Running totals per H3 cell (r3, r5, r7, r9) by creation day, for date-range map views.
+
+    A row (resolution, scope, cell, day) holds the cases of that cell and scope created on or before `day`
+    (local date), split into the six grade × overdue counters of MapCellSplit. Rows exist for the days on which
+    a case of the cell was created, so the count of a range [from, to] is the latest row on or before `to`
+    minus the latest row before `from`: two index seeks per cell, whatever the number of cases or days.
+    Built with the other map pre-aggregates by `maps.map_cells_rebuild`, kept in step by the Case signals (a
+    change to a case created on day d adds its delta to the cell's rows from d on).
+    """
+
+    resolution = models.PositiveSmallIntegerField(_("H3 resolution"))
+    scope = models.CharField(_("scope"), max_length=8, choices=MapScope.choices)
+    cell = models.CharField(_("H3 cell"), max_length=16)
+    day = models.DateField(_("created on or before"))
+    gen_ok = models.IntegerField(_("general, not overdue"), default=0)
+    gen_od = models.IntegerField(_("general, overdue"), default=0)
+    maj_ok = models.IntegerField(_("major, not overdue"), default=0)
+    maj_od = models.IntegerField(_("major, overdue"), default=0)
+    ung_ok = models.IntegerField(_("ungraded, not overdue"), default=0)
+    ung_od = models.IntegerField(_("ungraded, overdue"), default=0)
+
+    class Meta:
+        verbose_name = _("map cell running total")
+        verbose_name_plural = _("map cell running totals")
+        constraints = [
+            models.UniqueConstraint(fields=["resolution", "scope", "cell", "day"], name="insights_mapday_unique"),
+        ]
+
+
 class MapAggregateState(models.Model):
     """Present (one row) when MapCellCount is built and maintained; absent → the map counts live."""
 
@@ -126,6 +156,37 @@ class StatsCell(models.Model):
             models.Index(fields=["parent_code", "kind", "sector", "grade", "month", "region_code", "n"],
                          name="insights_stats_parent_cov"),
             models.Index(fields=["month"], name="insights_stats_month"),
+        ]
+
+
+class StatsDayCell(models.Model):
+    """Day-precision statistics cells for the edges of a day-precise range and the weekly axis.
+
+    The same columns as StatsCell with a creation `day` instead of a month, written only for the upper region
+    levels (see docs/dashboard.md for which levels and kinds): whole months of a range are read from StatsCell,
+    the partial edge days from here, so a day-precise range costs a bounded number of rows. Built and refreshed
+    with StatsCell.
+    """
+
+    region_code = models.CharField(_("region code"), max_length=12, blank=True)
+    parent_code = models.CharField(_("parent region code"), max_length=12, null=True, blank=True)
+    sector = models.CharField(_("sector"), max_length=32)
+    grade = models.CharField(_("grade"), max_length=12, blank=True)
+    day = models.DateField(_("created on"))
+    kind = models.CharField(_("kind"), max_length=1, choices=StatsKind.choices)
+    key = models.CharField(_("key"), max_length=32, blank=True)
+    is_overdue = models.BooleanField(_("overdue"), default=False)
+    n = models.BigIntegerField(_("cases"), default=0)
+
+    class Meta:
+        verbose_name = _("daily statistics cell")
+        verbose_name_plural = _("daily statistics cells")
+        indexes = [
+            models.Index(fields=["region_code", "kind", "sector", "grade", "day", "key", "is_overdue", "n"],
+                         name="insights_statsday_region_cov"),
+            models.Index(fields=["parent_code", "kind", "sector", "grade", "day", "region_code", "n"],
+                         name="insights_statsday_parent_cov"),
+            models.Index(fields=["day"], name="insights_statsday_day"),
         ]
 
 
