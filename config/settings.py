@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "hazardwatch.quizzes",
     "hazardwatch.campaigns",
     "hazardwatch.drills",
+    "hazardwatch.apikeys",
+    "hazardwatch.open311",
+    "hazardwatch.webhooks",
     "hazardwatch.insights",
     "hazardwatch.public",
     "hazardwatch.workbench",
@@ -55,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hazardwatch.apikeys.middleware.ApiKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -11,6 +11,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
+    path("open311/v2/", include("hazardwatch.open311.urls")),
+    path("staff/webhooks/", include("hazardwatch.webhooks.urls")),
     path("staff/risk/", include("hazardwatch.risk.urls")),
     path("", include("hazardwatch.exposure.urls")),
     path("", include("hazardwatch.rewards.urls")),

@@ -30,7 +30,14 @@ def jurisdiction_for_user(user) -> Jurisdiction:
     cached = getattr(user, "_hw_jurisdiction", None)
     if cached is not None:
         return cached
-    memberships = list(Membership.objects.filter(user=user).select_related("organization__region"))
+    j = jurisdiction_from_memberships(
+        user, list(Membership.objects.filter(user=user).select_related("organization__region")))
+    user._hw_jurisdiction = j
+    return j
+
+
+def jurisdiction_from_memberships(user, memberships) -> Jurisdiction:
+    """The jurisdiction these memberships of the user give (all of them, or an API key's organization's)."""
     roles = frozenset(m.role for m in memberships)
     areas = tuple(
         (m.organization.region.path, frozenset(m.organization.sectors))
@@ -39,15 +46,13 @@ def jurisdiction_for_user(user) -> Jurisdiction:
     )
     units = frozenset(m.organization_id for m in memberships if m.role in UNIT_ROLES)
     regs = frozenset(m.organization_id for m in memberships if m.role in REGULATOR_ROLES)
-    j = Jurisdiction(
+    return Jurisdiction(
         is_admin=user.is_superuser or Role.ADMIN in roles,
         areas=areas,
         unit_org_ids=units,
         regulator_org_ids=regs,
         roles=roles,
     )
-    user._hw_jurisdiction = j
-    return j
 
 
 def user_is_staff_user(user) -> bool:

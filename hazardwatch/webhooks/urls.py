@@ -1,0 +1,3 @@
+"""Staff pages for webhook subscriptions and their delivery log (see docs/webhooks.md)."""
+app_name = "webhooks"
+urlpatterns: list = []
