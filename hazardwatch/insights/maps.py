@@ -375,56 +375,95 @@ def _counts_split(where: Q, f: MapFilters, scope: str, res: int, cells: list[str
     return [(c, n, ov or 0, mj or 0) for c, n, ov, mj in rows if n]
 
 
-def _days_answer(q: MapQuery, user) -> bool:
-    """A date range with at most grade and overdue filters, on the public map or for an admin: MapCellDay."""
+def _day_terms(q: MapQuery, user):
+    """How MapCellDay answers this date-range query: "total" (the ("*", "*") rows: public map, admin without a
+    sector filter), a list of (region path, sectors or None) areas (admin with a sector filter, regulators: the
+    exact (sector, region key) rows inside them), or None (count live: a status filter, the public map with a
+    sector filter, unit staff, township-level jurisdictions)."""
     f = q.filters
-    return bool(f.date_from or f.date_to) and not f.statuses and not f.sectors and (
-        q.scope == "public" or _all_cases_user(user))
+    if not (f.date_from or f.date_to) or f.statuses:
+        return None
+    wanted = frozenset(f.sectors) if f.sectors else None
+    if q.scope == "public":
+        return "total" if wanted is None else None
+    if _all_cases_user(user):
+        return "total" if wanted is None else [("", wanted)]
+    from hazardwatch.accounts.selectors import jurisdiction_for_user
+    from hazardwatch.insights.stats import user_areas
+
+    if jurisdiction_for_user(user).unit_org_ids:
+        return None
+    areas = user_areas(user) or []
+    if any(len(a.path) > REGION_KEY_LEN for a in areas):
+        return None
+    terms = []
+    for a in areas:
+        sectors = a.sectors
+        if sectors is None or set(SECTOR_VALUES) <= sectors:
+            sectors = wanted
+        elif wanted is not None:
+            sectors = sectors & wanted
+        if sectors is None or sectors:
+            terms.append((a.path, sectors))
+    return terms
 
 
-def _counts_days(q: MapQuery, res: int, cells: list[str], using) -> list[tuple]:
-    """Counts per cell of the cases created in [from, to]: the cell's running total on or before `to` minus its
-    running total before `from` (MapCellDay), two index seeks per cell with cases (MapCellCount lists them)."""
+def _counts_days(q: MapQuery, terms, res: int, cells: list[str], using) -> list[tuple]:
+    """Counts per cell of the cases created in [from, to]: each running total on or before `to` minus the one
+    before `from` (MapCellDay), two index seeks per cell — per (sector, region key) pair of the cell inside the
+    wanted areas for `terms` lists (MapCellSplit's "*"-status rows list the pairs present)."""
     from django.db import connections
 
-    from hazardwatch.insights.models import MapCellCount, MapCellDay
+    from hazardwatch.insights.models import MapCellCount, MapCellDay, MapCellSplit
 
     f = q.filters
-    scope = "public" if q.scope == "public" else "all"
-    days, counts = MapCellDay._meta.db_table, MapCellCount._meta.db_table
+    days = MapCellDay._meta.db_table
     cols = ", ".join(f"h.{b}" for b in BUCKETS) + ", " + ", ".join(f"l.{b}" for b in BUCKETS)
+    if terms == "total":
+        scope = "public" if q.scope == "public" else "all"
+        driver = (MapCellCount.objects.db_manager(using).filter(resolution=res, scope=scope, cell__in=cells, count__gt=0)
+                  .annotate(sector=Value(ALL), region=Value(ALL)).values_list("cell", "sector", "region"))
+    else:
+        scope = "all"
+        if not terms:
+            return []
+        area_q = None
+        for path, sectors in terms:
+            part = Q(sector__in=sorted(sectors)) if sectors is not None else ~Q(sector=ALL)
+            if path:
+                part &= Q(region__startswith=path)
+            area_q = part if area_q is None else area_q | part
+        driver = (MapCellSplit.objects.db_manager(using).filter(area_q, resolution=res, status=ALL, cell__in=cells)
+                  .exclude(sector=ALL).exclude(region=ALL).values_list("cell", "sector", "region"))
+    driver_sql, driver_params = driver.query.sql_with_params()
 
     def latest(bound_sql):
-        return (f"(SELECT d.id FROM {days} d WHERE d.resolution = %s AND d.scope = %s AND d.cell = m.cell"
-                f"{bound_sql} ORDER BY d.day DESC LIMIT 1)")
+        return (f"(SELECT d.id FROM {days} d WHERE d.resolution = %s AND d.scope = %s AND d.sector = x.sector "
+                f"AND d.region = x.region AND d.cell = x.cell{bound_sql} ORDER BY d.day DESC LIMIT 1)")
 
-    params: list = [res, scope]
+    params: list = [res, scope] + ([f.date_to] if f.date_to else [])
     hi_sql = latest(" AND d.day <= %s" if f.date_to else "")
-    if f.date_to:
-        params.append(f.date_to)
+    lo_sql = "CAST(NULL AS BIGINT)"
     if f.date_from:
         lo_sql = latest(" AND d.day < %s")
         params += [res, scope, f.date_from]
-    else:
-        lo_sql = "CAST(NULL AS BIGINT)"
-    placeholders = ", ".join(["%s"] * len(cells))
-    sql = (f"SELECT x.cell, {cols} FROM (SELECT m.cell AS cell, {hi_sql} AS hi, {lo_sql} AS lo FROM {counts} m "
-           f"WHERE m.resolution = %s AND m.scope = %s AND m.count > 0 AND m.cell IN ({placeholders})) x "
-           f"LEFT JOIN {days} h ON h.id = x.hi LEFT JOIN {days} l ON l.id = x.lo ORDER BY x.cell")
-    params += [res, scope, *cells]
+    sql = (f"SELECT y.cell, {cols} FROM (SELECT x.cell AS cell, {hi_sql} AS hi, {lo_sql} AS lo "
+           f"FROM ({driver_sql}) x) y LEFT JOIN {days} h ON h.id = y.hi LEFT JOIN {days} l ON l.id = y.lo")
     grades = {"general": ("gen",), "major": ("maj",), "ungraded": ("ung",)}.get(f.grade, ("gen", "maj", "ung"))
     flags = {None: ("ok", "od"), True: ("od",), False: ("ok",)}[f.overdue]
     pick = [BUCKETS.index(f"{g}_{o}") for g in grades for o in flags]
-    out = []
+    acc: dict[str, list[int]] = {}
     with connections[using or "default"].cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*params, *driver_params])
         for cell, *vals in cursor.fetchall():
             diff = [(vals[i] or 0) - (vals[i + len(BUCKETS)] or 0) for i in range(len(BUCKETS))]
             n = sum(diff[i] for i in pick)
             if n:
-                out.append((cell, n, sum(diff[i] for i in pick if BUCKETS[i].endswith("_od")),
-                            sum(diff[i] for i in pick if BUCKETS[i].startswith("maj"))))
-    return out
+                out = acc.setdefault(cell, [0, 0, 0])
+                out[0] += n
+                out[1] += sum(diff[i] for i in pick if BUCKETS[i].endswith("_od"))
+                out[2] += sum(diff[i] for i in pick if BUCKETS[i].startswith("maj"))
+    return [(c, *v) for c, v in sorted(acc.items())]
 
 
 def _r(x: float) -> float:
@@ -453,11 +492,12 @@ def map_clusters(q: MapQuery, user=None, *, using: str | None = None, boundaries
     cells = cells_for_bbox(bbox, res)
     ready = _aggregate_ready(using)
     split = _split_where(q, user) if ready and res in SPLIT_RESOLUTIONS else None
-    if ready and q.filters.empty and (q.scope == "public" or _all_cases_user(user)):
-        counts = _counts_aggregate("public" if q.scope == "public" else "all", res, cells, using)
+    day_terms = _day_terms(q, user) if ready and res in DAY_RESOLUTIONS else None
+    if day_terms is not None:
+        counts = _counts_days(q, day_terms, res, cells, using)
         result["source"] = "aggregate"
-    elif ready and res in DAY_RESOLUTIONS and _days_answer(q, user):
-        counts = _counts_days(q, res, cells, using)
+    elif ready and q.filters.empty and (q.scope == "public" or _all_cases_user(user)):
+        counts = _counts_aggregate("public" if q.scope == "public" else "all", res, cells, using)
         result["source"] = "aggregate"
     elif split is not None:
         counts = _counts_split(split, q.filters, q.scope, res, cells, using)
@@ -556,16 +596,19 @@ def _split_contributions(h3_r5, h3_r7, h3_r9, status, grade, is_overdue, sector,
             for st in statuses for se in (sector, ALL) for rg in regions}
 
 
-def _day_contributions(h3_r5, h3_r7, h3_r9, status, grade, is_overdue, created_at) -> dict:
-    """{(resolution, scope, cell, local creation day): bucket index} for one case (MapCellDay)."""
+def _day_contributions(h3_r5, h3_r7, h3_r9, status, grade, is_overdue, sector, region_path, created_at) -> dict:
+    """{(resolution, scope, sector key, region key, cell, local creation day): bucket index} for one case
+    (MapCellDay): ("*", "*") for each scope, and the exact (sector, region key) for scope "all"."""
     if not h3_r5 or created_at is None:
         return {}
     day = timezone.localtime(created_at).date()
     cells = {3: h3.cell_to_parent(h3_r5, 3), 5: h3_r5, 7: h3_r7, 9: h3_r9}
-    scopes = ["all"] + (["public"] if status in PUBLIC_STATUSES else [])
+    keys = [("all", ALL, ALL), ("all", sector, (region_path or "")[:REGION_KEY_LEN])]
+    if status in PUBLIC_STATUSES:
+        keys.append(("public", ALL, ALL))
     b = _bucket(grade, is_overdue)
-    return {(res, scope, cell, day): b for res, cell in cells.items() if cell and res in DAY_RESOLUTIONS
-            for scope in scopes}
+    return {(res, scope, se, rg, cell, day): b for res, cell in cells.items() if cell and res in DAY_RESOLUTIONS
+            for scope, se, rg in keys}
 
 
 STATE_FIELDS = ("h3_r5", "h3_r7", "h3_r9", "status", "grade", "is_overdue", "sector", "region_path", "created_at")
@@ -576,7 +619,7 @@ def _state(values) -> tuple[dict, dict, dict]:
     h3_r5, h3_r7, h3_r9, status, grade, is_overdue, sector, region_path, created_at = values
     return (_contributions(h3_r5, h3_r7, h3_r9, status, grade, is_overdue),
             _split_contributions(h3_r5, h3_r7, h3_r9, status, grade, is_overdue, sector, region_path),
-            _day_contributions(h3_r5, h3_r7, h3_r9, status, grade, is_overdue, created_at))
+            _day_contributions(h3_r5, h3_r7, h3_r9, status, grade, is_overdue, sector, region_path, created_at))
 
 
 def _state_of(case) -> tuple[dict, dict, dict]:
@@ -603,24 +646,28 @@ def _apply_split(deltas: dict, using) -> None:
 
 
 def _apply_days(deltas: dict, using) -> None:
-    """Add each (resolution, scope, cell, day) delta to the cell's running totals from that day on, first
-    creating the day's row (a copy of the cell's previous total) if the day has none. The cell's MapCellCount row
-    is locked first, so concurrent changes to one cell's running totals are applied one after the other."""
+    """Add each (resolution, scope, sector, region, cell, day) delta to its running totals from that day on,
+    first creating the day's row (a copy of the previous total) if the day has none. The cell's MapCellCount
+    ("all") row is locked first, so concurrent changes to one cell's running totals apply one after the other."""
     from hazardwatch.insights.models import MapCellCount, MapCellDay
 
     manager = MapCellDay.objects.db_manager(using)
-    for (res, scope, cell, day), vec in sorted(deltas.items()):
+    locked = set()
+    for (res, scope, sector, region, cell, day), vec in sorted(deltas.items()):
         changes = {BUCKETS[i]: F(BUCKETS[i]) + d for i, d in enumerate(vec) if d}
         if not changes:
             continue
-        list(MapCellCount.objects.db_manager(using).select_for_update()
-             .filter(resolution=res, scope=scope, cell=cell).values_list("pk"))
-        rows = manager.filter(resolution=res, scope=scope, cell=cell)
+        if (res, cell) not in locked:
+            list(MapCellCount.objects.db_manager(using).select_for_update()
+                 .filter(resolution=res, scope="all", cell=cell).values_list("pk"))
+            locked.add((res, cell))
+        rows = manager.filter(resolution=res, scope=scope, sector=sector, region=region, cell=cell)
         if not rows.filter(day=day).exists():
             before = rows.filter(day__lt=day).order_by("-day").values_list(*BUCKETS).first() or (0,) * len(BUCKETS)
             try:
                 with transaction.atomic(using=using):
-                    manager.create(resolution=res, scope=scope, cell=cell, day=day, **dict(zip(BUCKETS, before)))
+                    manager.create(resolution=res, scope=scope, sector=sector, region=region, cell=cell, day=day,
+                                   **dict(zip(BUCKETS, before)))
             except IntegrityError:  # created concurrently
                 pass
         rows.filter(day__gte=day).update(**changes)
@@ -808,29 +855,42 @@ def _days_rebuild(using: str) -> int:
     table, cases = MapCellDay._meta.db_table, Case._meta.db_table
     day_sql, day_params = connection.ops.datetime_cast_date_sql("created_at", (), timezone.get_current_timezone_name())
     sums = ", ".join(f"{expr} AS {b}" for expr, b in zip(_bucket_sums_sql(), BUCKETS))
-    running = ", ".join(f"SUM({b}) OVER (PARTITION BY cell ORDER BY day)" for b in BUCKETS)
+    running = ", ".join(f"SUM({b}) OVER (PARTITION BY sector, region, cell ORDER BY day)" for b in BUCKETS)
     hidden = ", ".join(f"'{s}'" for s in sorted(HIDDEN_FROM_PUBLIC))
+    region = f"SUBSTR(COALESCE(region_path, ''), 1, {REGION_KEY_LEN})"
+    families = (("all", "'*'", "'*'", ""), ("public", "'*'", "'*'", f" AND status NOT IN ({hidden})"),
+                ("all", "sector", region, ""))
     MapCellDay.objects.using(using).all().delete()
     with connection.cursor() as cursor:
-        for scope, where in (("all", ""), ("public", f" AND status NOT IN ({hidden})")):
+        for scope, sector_sql, region_sql, where in families:
             for res in (5, 7, 9):
-                grouped = (f"SELECT h3_r{res} AS cell, {day_sql} AS day, {sums} FROM {cases} "
-                           f"WHERE h3_r5 <> '' AND h3_r{res} <> ''{where} GROUP BY 1, 2")
-                cursor.execute(f"INSERT INTO {table} (resolution, scope, cell, day, {', '.join(BUCKETS)}) "
-                               f"SELECT {res}, '{scope}', cell, day, {running} FROM ({grouped}) g", day_params)
-                if res != 5:
-                    continue
-                cursor.execute(f"SELECT cell, day, {', '.join(BUCKETS)} FROM ({grouped}) g", day_params)
-                r3: dict = {}
-                for cell, day, *vec in cursor.fetchall():
-                    acc = r3.setdefault((h3.cell_to_parent(cell, 3), day), [0] * len(BUCKETS))
-                    for i, v in enumerate(vec):
-                        acc[i] += v
-                rows, total, last = [], [0] * len(BUCKETS), None
-                for (cell, day), vec in sorted(r3.items()):
-                    if cell != last:
-                        total, last = [0] * len(BUCKETS), cell
-                    total = [a + b for a, b in zip(total, vec)]
-                    rows.append(MapCellDay(resolution=3, scope=scope, cell=cell, day=day, **dict(zip(BUCKETS, total))))
-                MapCellDay.objects.using(using).bulk_create(rows, batch_size=5000)
+                grouped = (f"SELECT {sector_sql} AS sector, {region_sql} AS region, h3_r{res} AS cell, "
+                           f"{day_sql} AS day, {sums} FROM {cases} "
+                           f"WHERE h3_r5 <> '' AND h3_r{res} <> ''{where} GROUP BY 1, 2, 3, 4")
+                cursor.execute(f"INSERT INTO {table} (resolution, scope, sector, region, cell, day, "
+                               f"{', '.join(BUCKETS)}) SELECT {res}, '{scope}', sector, region, cell, day, {running} "
+                               f"FROM ({grouped}) g", day_params)
+                if res == 5:
+                    cursor.execute(f"SELECT sector, region, cell, day, {', '.join(BUCKETS)} FROM ({grouped}) g",
+                                   day_params)
+                    _days_r3(cursor.fetchall(), scope, using)
     return MapCellDay.objects.using(using).count()
+
+
+def _days_r3(r5_rows, scope: str, using: str) -> None:
+    """r3 running totals from r5 day counts (no r3 column on Case): sum children per day, then accumulate."""
+    from hazardwatch.insights.models import MapCellDay
+
+    r3: dict = {}
+    for sector, region, cell, day, *vec in r5_rows:
+        acc = r3.setdefault((sector, region, h3.cell_to_parent(cell, 3), day), [0] * len(BUCKETS))
+        for i, v in enumerate(vec):
+            acc[i] += v
+    rows, total, last = [], [0] * len(BUCKETS), None
+    for (sector, region, cell, day), vec in sorted(r3.items()):
+        if (sector, region, cell) != last:
+            total, last = [0] * len(BUCKETS), (sector, region, cell)
+        total = [a + b for a, b in zip(total, vec)]
+        rows.append(MapCellDay(resolution=3, scope=scope, sector=sector, region=region, cell=cell, day=day,
+                               **dict(zip(BUCKETS, total))))
+    MapCellDay.objects.using(using).bulk_create(rows, batch_size=5000)

@@ -71,16 +71,21 @@ class MapCellSplit(models.Model):
 class MapCellDay(models.Model):
     """Running totals per H3 cell (r3, r5, r7, r9) by creation day, for date-range map views.
 
-    A row (resolution, scope, cell, day) holds the cases of that cell and scope created on or before `day`
-    (local date), split into the six grade × overdue counters of MapCellSplit. Rows exist for the days on which
-    a case of the cell was created, so the count of a range [from, to] is the latest row on or before `to`
-    minus the latest row before `from`: two index seeks per cell, whatever the number of cases or days.
+    A row (resolution, scope, sector, region, cell, day) holds the cases of that cell and scope created on or
+    before `day` (local date), split into the six grade × overdue counters of MapCellSplit. Two families of
+    rows: sector = region = "*" (every case of the scope: the public map and admins), and, for scope "all",
+    the exact sector and region key (`maps.REGION_KEY_LEN`) of the cases (regulators' jurisdictions and sector
+    filters, summed over the (sector, region) pairs present in the cell). Rows exist for the days on which a
+    case of the cell was created, so the count of a range [from, to] is the latest row on or before `to` minus
+    the latest row before `from`: two index seeks per cell (and pair), whatever the number of cases or days.
     Built with the other map pre-aggregates by `maps.map_cells_rebuild`, kept in step by the Case signals (a
     change to a case created on day d adds its delta to the cell's rows from d on).
     """
 
     resolution = models.PositiveSmallIntegerField(_("H3 resolution"))
     scope = models.CharField(_("scope"), max_length=8, choices=MapScope.choices)
+    sector = models.CharField(_("sector"), max_length=32, default="*")
+    region = models.CharField(_("region path prefix"), max_length=24, blank=True, default="*")
     cell = models.CharField(_("H3 cell"), max_length=16)
     day = models.DateField(_("created on or before"))
     gen_ok = models.IntegerField(_("general, not overdue"), default=0)
@@ -94,7 +99,8 @@ class MapCellDay(models.Model):
         verbose_name = _("map cell running total")
         verbose_name_plural = _("map cell running totals")
         constraints = [
-            models.UniqueConstraint(fields=["resolution", "scope", "cell", "day"], name="insights_mapday_unique"),
+            models.UniqueConstraint(fields=["resolution", "scope", "sector", "region", "cell", "day"],
+                                    name="insights_mapday_key"),
         ]
 
 

@@ -1,7 +1,8 @@
-"""Date-range map views read MapCellDay (running totals per cell and creation day) on the public map and for
-admins: the counts must equal the cases created in [from, to] (local dates) for any range, resolution and
-grade/overdue filter, after a rebuild and after saves, creations and deletions; ranges combined with a status
-or sector filter, and regulators, keep counting live."""
+"""Date-range map views read MapCellDay (running totals per cell and creation day): the public map, admins
+(also with a sector filter) and regulators (their region × sector areas). The counts must equal the cases
+created in [from, to] (local dates) for any range, resolution, sector and grade/overdue filter, after a
+rebuild and after saves, creations and deletions; ranges combined with a status filter, the public map with a
+sector filter and unit staff keep counting live."""
 import datetime as dt
 import itertools
 import random
@@ -12,7 +13,7 @@ from django.utils import timezone
 from hazardwatch.cases.models import Case
 from hazardwatch.insights import maps
 from hazardwatch.insights.models import MapCellDay
-from hazardwatch.insights.tests.test_map_split import BBOX, POINTS, WIDE, _expected, _make, _randomize
+from hazardwatch.insights.tests.test_map_split import BBOX, POINTS, WIDE, _expected, _make, _randomize, _users
 
 ZOOMS = ((BBOX, 11), (BBOX, 8), (WIDE, 5), ("34.70,113.58,34.84,113.78", 13))
 START = dt.date(2025, 1, 1)
@@ -26,9 +27,9 @@ def _spread_dates(rng):
         Case.objects.filter(pk=pk).update(created_at=at)
 
 
-def _ranges(rng, n):
+def _ranges(rng, n, fixed=True):
     out = [(None, "2025-03-31"), ("2025-04-01", None), ("2025-06-15", "2025-06-15"), ("2024-01-01", "2024-12-31"),
-           ("2025-02-01", "2026-12-31")]
+           ("2025-02-01", "2026-12-31")] if fixed else []
     for _ in range(n):
         a = START + dt.timedelta(days=rng.randrange(365))
         b = a + dt.timedelta(days=rng.randrange(120))
@@ -52,6 +53,8 @@ def _check(users, ranges, extra=({},)):
             params["from"] = date_from
         if date_to:
             params["to"] = date_to
+        if user is None and "sector" in more:
+            continue  # public map + sector + dates: live (tested below)
         q = maps.parse_map_query(params)
         body = maps.map_clusters(q, user)
         assert body["source"] == "aggregate", (label, params)
@@ -65,11 +68,11 @@ def _check(users, ranges, extra=({},)):
 
 
 def _totals():
-    """{(resolution, scope, cell): [(day, counters)]} of the running-total rows."""
+    """{(resolution, scope, sector, region, cell): [(day, counters)]} of the running-total rows."""
     out: dict = {}
-    for res, scope, cell, day, *vec in MapCellDay.objects.order_by("day").values_list(
-            "resolution", "scope", "cell", "day", *maps.BUCKETS):
-        out.setdefault((res, scope, cell), []).append((day, tuple(vec)))
+    for res, scope, sector, region, cell, day, *vec in MapCellDay.objects.order_by("day").values_list(
+            "resolution", "scope", "sector", "region", "cell", "day", *maps.BUCKETS):
+        out.setdefault((res, scope, sector, region, cell), []).append((day, tuple(vec)))
     return out
 
 
@@ -85,15 +88,15 @@ def _total_at(rows, day):
 @pytest.mark.django_db
 def test_date_ranges_read_running_totals_and_equal_the_cases(city):
     rng = random.Random(1129)
-    users = {"public": None, "admin": city.admin_chen}
+    users = _users(city)  # public, admin, two district regulators, a city regulator also in a district
     for _ in range(80):
         _make(rng)
     _spread_dates(rng)
     maps.map_cells_rebuild()
     assert MapCellDay.objects.filter(resolution=3).exists() and MapCellDay.objects.filter(resolution=9).exists()
-    assert _check(users, _ranges(rng, 12)) == 2 * 4 * 17
-    _check(users, _ranges(rng, 3), extra=({"grade": "major"}, {"grade": "ungraded", "overdue": "1"},
-                                          {"overdue": "0"}, {"grade": "general"}))
+    assert _check(users, _ranges(rng, 7)) == 5 * 4 * 12
+    _check(users, _ranges(rng, 2, fixed=False), extra=({"grade": "major"}, {"grade": "ungraded", "overdue": "1"},
+                                          {"overdue": "0"}, {"sector": "fire"}, {"sector": "fire,gas", "grade": "general"}))
 
     # changes through Model.save (as services do), deletions and new cases (created today)
     cases = list(Case.objects.all())
@@ -107,7 +110,8 @@ def test_date_ranges_read_running_totals_and_equal_the_cases(city):
     for _ in range(8):
         _make(rng)
     today = timezone.localdate().isoformat()
-    _check(users, _ranges(rng, 6) + [(today, today), ("2025-06-01", None)], extra=({}, {"grade": "major"}))
+    _check(users, _ranges(rng, 4, fixed=False) + [(today, today), ("2025-06-01", None)],
+           extra=({}, {"grade": "major"}, {"sector": "gas"}))
 
     # the maintained running totals equal a fresh rebuild at every day either of them holds
     maintained = _totals()
@@ -128,7 +132,8 @@ def test_other_date_views_count_live_and_agree(city, client):
     maps.map_cells_rebuild()
     cases = list(Case.objects.all())
     window = {"from": "2025-02-10", "to": "2025-08-20"}
-    for user, more in ((None, {"status": "closed"}), (city.admin_chen, {"sector": "fire"}), (city.inspector_li, {})):
+    for user, more in ((None, {"status": "closed"}), (None, {"sector": "fire"}), (city.admin_chen, {"status": "open"}),
+                       (city.officer_liu, {})):
         params = {"bbox": BBOX, "zoom": "11", "scope": "public" if user is None else "staff", **window, **more}
         body = maps.map_clusters(maps.parse_map_query(params), user)
         assert body["source"] == "live"
