@@ -217,6 +217,8 @@ if HAZARDWATCH_TILE_CRS not in ("wgs84", "gcj02"):
     raise ValueError("HAZARDWATCH_TILE_CRS must be wgs84 or gcj02")
 HAZARDWATCH_MAP_CENTER = [float(x) for x in env_list("HAZARDWATCH_MAP_CENTER", ["34.7466", "113.6253"])]
 HAZARDWATCH_SITE_NAME = env_str("HAZARDWATCH_SITE_NAME", "")
+# Open311 GeoReport v2 (docs/open311.md): the jurisdiction_id values accepted (others → 404; none sent is fine).
+HAZARDWATCH_OPEN311_JURISDICTIONS = env_list("HAZARDWATCH_OPEN311_JURISDICTIONS", ["hazardwatch.example"])
 HAZARDWATCH_H3_RESOLUTIONS = (5, 7, 9)
 HAZARDWATCH_OVERDUE_CHECK_MINUTES = env_float("HAZARDWATCH_OVERDUE_CHECK_MINUTES", 15.0)
 HAZARDWATCH_STATS_REFRESH_MINUTES = env_float("HAZARDWATCH_STATS_REFRESH_MINUTES", 5.0)

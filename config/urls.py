@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("hazardwatch.quizzes.urls")),
     path("", include("hazardwatch.campaigns.urls")),
     path("", include("hazardwatch.drills.urls")),
+    path("staff/apikeys/", include("hazardwatch.apikeys.urls")),
     path("staff/", include("hazardwatch.workbench.urls")),
     path("", include("hazardwatch.insights.urls")),
     path("", include("hazardwatch.public.urls")),

@@ -50,6 +50,13 @@ for (const name of geomanFiles) {
 }
 copy(join(geoman, "LICENSE"), join(out, "vendor", "leaflet-geoman", "LICENSE"));
 
+// Swagger UI (the interactive API docs at /api/v1/docs, served locally: no CDN): the browser bundle, its
+// stylesheet and licence files; hazardwatch/api/templates/api/swagger.html loads them.
+const swagger = join(modules, "swagger-ui-dist");
+for (const name of ["swagger-ui-bundle.js", "swagger-ui.css", "LICENSE", "NOTICE"]) {
+  copy(join(swagger, name), join(out, "vendor", "swagger-ui", name));
+}
+
 // Our own stylesheet and scripts, at the top of the static namespace ({% static 'app.css' %}).
 let own = 0;
 for (const name of readdirSync(src)) {
@@ -58,4 +65,4 @@ for (const name of readdirSync(src)) {
     own += 1;
   }
 }
-console.log(`frontend/build: leaflet, leaflet-geoman, htmx, echarts and ${own} own file(s) copied`);
+console.log(`frontend/build: leaflet, leaflet-geoman, htmx, echarts, swagger-ui and ${own} own file(s) copied`);

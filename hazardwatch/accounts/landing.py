@@ -36,6 +36,10 @@ def _campaigns(j: Jurisdiction) -> bool:
     return j.is_admin or Role.CAMPAIGN_OFFICE in j.roles
 
 
+def _apikeys(j: Jurisdiction) -> bool:
+    return j.is_admin or bool(set(j.roles) - {Role.REPORTER})  # any staff role (hazardwatch/apikeys/selectors.py)
+
+
 def _quizzes(j: Jurisdiction) -> bool:
     return _workbench(j) or Role.CAMPAIGN_OFFICE in j.roles
 
@@ -47,6 +51,8 @@ STAFF_AREAS: tuple[StaffArea, ...] = (
     StaffArea("rewards", "rewards:staff_queue", _rewards),  # reward reviewers
     StaffArea("campaigns", "campaigns:office", _campaigns),  # the campaign office
     StaffArea("quizzes", "quizzes:staff", _quizzes),  # workbench staff and the campaign office
+    StaffArea("webhooks", "webhooks:list", _regulator),  # regulator staff and administrators (partner webhooks)
+    StaffArea("apikeys", "apikeys:list", _apikeys),  # anyone with a staff role: keys for their organizations
 )
 
 

@@ -8,17 +8,20 @@ import json
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Status
+from ninja import Query, Router, Status
 from ninja.security import django_auth
 
+from hazardwatch.api.pagination import page, paginate
 from hazardwatch.campaigns import export, messaging, selectors, services
-from hazardwatch.campaigns.models import Activity, Campaign, Liaison, SummaryVersion
+from hazardwatch.campaigns.models import Activity, Campaign, CampaignStatus, Liaison, SummaryVersion
 from hazardwatch.core.errors import ApplicationError
 from hazardwatch.reports.schemas import ErrorOut
 
 router = Router(tags=["campaigns"], auth=django_auth)
 
 BODY_INVALID = _("The request body must be a JSON object.")
+STATUS_UNKNOWN = _("Unknown status.")
+STATE_UNKNOWN = _("Unknown state; use submitted, late, missing or pending.")
 E = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
@@ -63,9 +66,16 @@ def version_out(v: SummaryVersion) -> dict:
             "platform_figures": v.platform_figures, "narrative": v.narrative}
 
 
-@router.get("/", response={200: list}, summary="Campaigns you organize or take part in")
-def campaign_list(request):
-    return Status(200, [campaign_out(c, request.user) for c in services.campaigns_visible_to(request.user)])
+@router.get("/", response={200: dict, 400: ErrorOut}, summary="Campaigns you organize or take part in")
+def campaign_list(request, status: str = Query("", max_length=12), limit: int = Query(50, ge=1, le=200),
+                  cursor: str | None = Query(None, max_length=1000)):
+    qs = services.campaigns_visible_to(request.user)
+    if status:
+        if status not in CampaignStatus.values:
+            raise ApplicationError(STATUS_UNKNOWN, {"fields": {"status": [str(STATUS_UNKNOWN)]}})
+        qs = qs.filter(status=status)
+    rows, next_cursor = paginate(qs.order_by("-starts_on", "-pk"), limit=limit, cursor=cursor, scope="campaigns")
+    return Status(200, page([campaign_out(c, request.user) for c in rows], next_cursor, qs.count()))
 
 
 @router.post("/", response={201: dict, **E}, summary="Create a campaign (campaign office staff)")
@@ -129,9 +139,14 @@ def summary_file(request, campaign_id: int, unit_id: int):
 
 @router.get("/{campaign_id}/overview", response={200: dict, **E},
             summary="Per deadline: submitted, late and missing units (organizing office)")
-def overview(request, campaign_id: int):
+def overview(request, campaign_id: int, state: str = Query("", max_length=10,
+                                                          description="Only units whose summary is in this state")):
+    if state not in ("", "submitted", "late", "missing", "pending"):
+        raise ApplicationError(STATE_UNKNOWN, {"fields": {"state": [str(STATE_UNKNOWN)]}})
     campaign = services.campaign_get_managed(request.user, campaign_id)
     data = selectors.campaign_overview(campaign)
+    if state:  # the office page's filter
+        data["rows"] = [r for r in data["rows"] if r["states"]["summary"] == state]
     return Status(200, {
         "units": data["units"],
         "deadlines": [{k: (v.isoformat() if k == "due" else str(v) if k == "label" else

@@ -4,6 +4,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.security import django_auth
 from pydantic import Field
 
+from hazardwatch.api.pagination import page, paginate
 from hazardwatch.cases import selectors, services
 from hazardwatch.cases.models import Case
 from hazardwatch.cases.schemas import CaseOut, CasePage, EventOut, TransitionIn
@@ -25,6 +26,7 @@ class CaseFilter(Schema):
     q: str | None = Field(None, max_length=100)
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0)
+    cursor: str | None = Field(None, max_length=1000)
 
 
 def _list_row(c: Case) -> dict:
@@ -70,10 +72,43 @@ def _detail(request, case: Case) -> dict:
 
 @router.get("", response=CasePage, summary="The queue: cases in your jurisdiction")
 def case_list(request, filters: Query[CaseFilter]):
-    qs = selectors.case_list_for_user(request.user, filters.dict(exclude={"limit", "offset"}, exclude_none=True))
-    total = qs.count()
-    rows = qs[filters.offset: filters.offset + filters.limit]
-    return {"count": total, "items": [_list_row(c) for c in rows]}
+    qs = selectors.case_list_for_user(request.user, filters.dict(exclude={"limit", "offset", "cursor"},
+                                                                 exclude_none=True))
+    rows, next_cursor = paginate(qs, limit=filters.limit, cursor=filters.cursor, offset=filters.offset,
+                                 scope="cases")
+    return page([_list_row(c) for c in rows], next_cursor, qs.count())
+
+
+# Before /{case_id}: Django tries the routes in order.
+class FlaggedSourceOut(Schema):
+    kind: str
+    key: str
+    label: str
+    total: int
+    untrue: int
+    share: float
+    last_at: str | None
+
+
+class FlaggedPage(Schema):
+    count: int
+    items: list[FlaggedSourceOut]
+    next_cursor: str | None = None
+
+
+@router.get("/flagged-sources", response={200: FlaggedPage, 400: ErrorOut},
+            summary="Reporters (keyed) and devices above the share of untrue reports, in cases you see")
+def flagged_source_list(request, limit: int = Query(100, ge=1, le=500),
+                        cursor: str | None = Query(None, max_length=1000)):
+    from hazardwatch.api.pagination import paginate_list
+    from hazardwatch.reports.selectors import flagged_sources
+
+    rows = flagged_sources(request.user)
+    items, next_cursor = paginate_list(rows, limit=limit, cursor=cursor, scope="cases.flagged")
+    return Status(200, page([{"kind": s.kind, "key": s.key, "label": s.label, "total": s.total, "untrue": s.untrue,
+                              "share": round(s.share, 4),
+                              "last_at": s.last_at.isoformat() if s.last_at else None} for s in items],
+                            next_cursor, len(rows)))
 
 
 @router.get("/{case_id}", response={200: CaseOut, 404: ErrorOut})
@@ -164,3 +199,57 @@ def case_duplicates(request, case_id: int):
          "photo_similar": d.photo_similar, "score": d.score}
         for d in case_duplicate_candidates(case, user=request.user)
     ])
+
+
+# --- photos and flagged sources (the workbench's case photos and "Flagged reporters" page) ----------------
+
+def _workbench_staff(request) -> None:
+    """The workbench photo views' own role check, answered in the API's error format."""
+    from hazardwatch.accounts.selectors import user_is_staff_user
+
+    if not user_is_staff_user(request.user):
+        raise ApplicationError(_("Only workbench staff may open case photos."), status_code=403)
+
+
+class PhotoOut(Schema):
+    id: int
+    kind: str = Field(..., description="report (sent by a reporter) or evidence (rectification)")
+    url: str
+    thumbnail_url: str | None
+    width: int
+    height: int
+    event_id: int | None = None
+
+
+@router.get("/{case_id}/photos", response={200: list[PhotoOut], 404: ErrorOut},
+            summary="Photos of a case (reported and rectification evidence) with their download URLs")
+def case_photos(request, case_id: int):
+    from hazardwatch.cases.models import EvidencePhoto
+
+    case = _get_visible(request, case_id)
+    out = [{"id": p.pk, "kind": "report", "url": f"/api/v1/cases/photos/report/{p.pk}",
+            "thumbnail_url": f"/api/v1/cases/photos/report/{p.pk}?size=thumb", "width": p.width,
+            "height": p.height}
+           for p in ReportPhoto.objects.filter(report__case=case).order_by("pk")]
+    out += [{"id": p.pk, "kind": "evidence", "url": f"/api/v1/cases/photos/evidence/{p.pk}", "thumbnail_url": None,
+             "width": p.width, "height": p.height, "event_id": p.event_id}
+            for p in EvidencePhoto.objects.filter(event__case=case).order_by("pk")]
+    return Status(200, out)
+
+
+@router.get("/photos/report/{photo_id}", response={200: None, 403: ErrorOut, 404: ErrorOut},
+            summary="A reported photo (metadata stripped unless you handle the case); ?size=thumb for the thumbnail")
+def case_report_photo(request, photo_id: int):
+    from hazardwatch.workbench.views import report_photo
+
+    _workbench_staff(request)
+    return report_photo(request, photo_id)  # the workbench's own checks: visible case, derivative rules
+
+
+@router.get("/photos/evidence/{photo_id}", response={200: None, 403: ErrorOut, 404: ErrorOut},
+            summary="A rectification photo")
+def case_evidence_photo(request, photo_id: int):
+    from hazardwatch.workbench.views import evidence_photo
+
+    _workbench_staff(request)
+    return evidence_photo(request, photo_id)

@@ -102,3 +102,4 @@ class TransitionIn(Schema):
 class CasePage(Schema):
     count: int
     items: list[CaseListOut]
+    next_cursor: str | None = None

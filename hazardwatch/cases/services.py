@@ -16,6 +16,7 @@ from hazardwatch.core.audit import audit_append
 from hazardwatch.core.files import delete_quietly
 from hazardwatch.core.choices import Sector
 from hazardwatch.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from hazardwatch.webhooks.services import webhooks_on_case_event
 
 CASE_NOT_FOUND = _("No such case.")
 CASE_TRANSITION_NOT_ALLOWED = _("“{action}” is not possible while the case is “{status}”.")
@@ -208,6 +209,7 @@ def _record(*, case, actor, action, from_status, to_status, note, payload, publi
         action=action, from_status=from_status, to_status=to_status, note=note, payload=payload,
         is_public=public, audit_entry_id=entry.pk, at=entry.created_at,
     )
+    webhooks_on_case_event(event, case)  # partner systems subscribed to this event get it after commit
     if public:  # the reporter hears of every public step, once the step is committed
         from hazardwatch.cases import tasks as case_tasks
 

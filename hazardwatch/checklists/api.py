@@ -13,12 +13,15 @@ from ninja.security import django_auth
 from ninja.utils import check_csrf
 from pydantic import Field
 
+from hazardwatch.api.pagination import page, paginate
 from hazardwatch.checklists import selectors, services
 from hazardwatch.checklists.models import ChecklistRun, ChecklistTemplate, Inspection
 from hazardwatch.core.errors import ApplicationError, PermissionDenied
 from hazardwatch.core.ratelimit import check_rate
+from hazardwatch.reports.schemas import ErrorOut
 
 router = Router(tags=["checklists"])
+WRITE_ERRORS = {403: ErrorOut, 409: ErrorOut}  # CSRF or not your run; run completed or item locked
 
 CSRF_FAILED = _("CSRF check failed. Reload the page and try again.")
 STATE_UNKNOWN = _("Unknown state; use due, missed, late, done or all.")
@@ -101,6 +104,7 @@ class InspectionFilter(Schema):
     state: str = Field("all", max_length=8)
     limit: int = Field(100, ge=1, le=500)
     offset: int = Field(0, ge=0)
+    cursor: str | None = Field(None, max_length=1000)
 
 
 @router.get("/templates", summary="Current checklist templates")
@@ -113,7 +117,8 @@ def template_detail(request, code: str):
     return template_out(services.template_current(code), items=True)
 
 
-@router.post("/runs", response={201: dict}, summary="Start a run (anonymous, or credited to your unit)")
+@router.post("/runs", response={201: dict, 403: ErrorOut, 404: ErrorOut},
+             summary="Start a run (anonymous, or credited to your unit)")
 def run_start(request, payload: RunIn):
     run = services.run_start(user=_actor(request), template_code=payload.template, unit_id=payload.unit_id)
     return Status(201, run_out(run))
@@ -124,7 +129,8 @@ def run_detail(request, token: str):
     return run_out(services.run_get(token=token, user=request.user))
 
 
-@router.post("/runs/{token}/answers", summary="Save answers (yes, no, na); items not in the template → 400")
+@router.post("/runs/{token}/answers", response={200: dict, **WRITE_ERRORS},
+             summary="Save answers (yes, no, na); items not in the template → 400")
 def run_answer(request, token: str, payload: AnswersIn):
     user = _actor(request)
     run = services.run_get(token=token, user=user or request.user)
@@ -132,7 +138,8 @@ def run_answer(request, token: str, payload: AnswersIn):
     return run_out(run)
 
 
-@router.post("/runs/{token}/items/{item}/photo", summary="Attach a photo to an answered item (multipart 'photo')")
+@router.post("/runs/{token}/items/{item}/photo", response={200: dict, **WRITE_ERRORS},
+             summary="Attach a photo to an answered item (multipart 'photo')")
 def run_photo(request, token: str, item: str, photo: UploadedFile = File(...)):
     user = _actor(request)
     run = services.run_get(token=token, user=user or request.user)
@@ -147,14 +154,15 @@ def run_photo(request, token: str, item: str, photo: UploadedFile = File(...)):
     return run_out(run)
 
 
-@router.post("/runs/{token}/complete", summary="Complete the run (every item answered)")
+@router.post("/runs/{token}/complete", response={200: dict, **WRITE_ERRORS},
+             summary="Complete the run (every item answered)")
 def run_complete(request, token: str):
     user = _actor(request)
     run = services.run_get(token=token, user=user or request.user)
     return run_out(services.run_complete(run=run, user=user))
 
 
-@router.post("/runs/{token}/items/{item}/report", response={201: dict},
+@router.post("/runs/{token}/items/{item}/report", response={201: dict, 429: ErrorOut, **WRITE_ERRORS},
              summary="Report a failed item as a hazard (pre-classified; location from the unit or lat/lon)")
 def run_report(request, token: str, item: str, payload: ReportIn):
     user = _actor(request)
@@ -166,7 +174,8 @@ def run_report(request, token: str, item: str, payload: ReportIn):
                         "category": answer.item.category, "criterion": answer.item.criterion or None})
 
 
-@router.get("/inspections", auth=django_auth, summary="Inspections in your jurisdiction (staff)")
+@router.get("/inspections", auth=django_auth, response={200: dict, 403: ErrorOut},
+            summary="Inspections in your jurisdiction (staff)")
 def inspections_list(request, filters: InspectionFilter = Query(...)):
     if filters.state not in selectors.INSPECTION_STATES:
         raise ApplicationError(STATE_UNKNOWN, {"fields": {"state": [str(STATE_UNKNOWN)]}})
@@ -176,12 +185,13 @@ def inspections_list(request, filters: InspectionFilter = Query(...)):
     if not (j.is_admin or j.is_regulator):
         raise PermissionDenied(services.NOT_REGULATOR)
     qs = selectors.inspections_for_staff(request.user, filters.state)
-    total = qs.count()
-    rows = qs[filters.offset:filters.offset + filters.limit]
-    return {"count": total, "results": [inspection_out(i) for i in rows]}
+    rows, next_cursor = paginate(qs, limit=filters.limit, cursor=filters.cursor, offset=filters.offset,
+                                 scope="checklists.inspections")
+    items = [inspection_out(i) for i in rows]
+    return page(items, next_cursor, qs.count(), results=items)  # "results": the name before v1 lists were unified
 
 
-@router.post("/inspections", auth=django_auth, response={201: dict},
+@router.post("/inspections", auth=django_auth, response={201: dict, 403: ErrorOut},
              summary="Schedule a one-off or recurring inspection (regulator staff)")
 def inspections_create(request, payload: InspectionIn):
     _schedule, first = services.inspection_schedule(actor=request.user, data=payload.dict())
@@ -189,5 +199,15 @@ def inspections_create(request, payload: InspectionIn):
 
 
 @router.get("/unit-inspections", auth=django_auth, summary="Inspections of your unit (unannounced ones only once done)")
-def unit_inspections(request):
-    return [inspection_out(i) for i in selectors.inspections_for_unit(request.user)]
+def unit_inspections(request, limit: int = Query(100, ge=1, le=500), cursor: str | None = Query(None, max_length=1000)):
+    qs = selectors.inspections_for_unit(request.user)
+    rows, next_cursor = paginate(qs, limit=limit, cursor=cursor, scope="checklists.unit_inspections")
+    return page([inspection_out(i) for i in rows], next_cursor, qs.count())
+
+
+@router.post("/inspections/{inspection_id}/start", auth=django_auth, response={201: dict, 400: ErrorOut, 403: ErrorOut,
+                                                                                404: ErrorOut, 409: ErrorOut},
+             summary="Start an inspection on site: opens its checklist run (the workbench's Start button)")
+def inspections_start(request, inspection_id: int):
+    run = services.inspection_start(actor=request.user, inspection_id=inspection_id)
+    return Status(201, run_out(run))

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
+from hazardwatch.api.pagination import paginate_list
 from hazardwatch.core.choices import SECTOR_VALUES
 from hazardwatch.core.errors import ApplicationError, NotFound
 from hazardwatch.criteria.models import Criterion, Standard
@@ -139,9 +140,10 @@ def standard_detail(request, code: str, edition: str):
 def item_search(request, filters: Query[ItemFilter]):
     sector = check_sector(filters.sector)
     hits = items_search(q=filters.q or "", sector=sector)
-    page = hits[filters.offset: filters.offset + filters.limit]
+    page, next_cursor = paginate_list(hits, limit=filters.limit, cursor=filters.cursor, offset=filters.offset,
+                                      scope="criteria.items")
     return Status(200, {
-        "count": len(hits),
+        "count": len(hits), "next_cursor": next_cursor,
         "items": [{**_item_row(i), "standard": i.standard.code, "edition": i.standard.edition,
                    "document_number": i.standard.document_number, "standard_status": standard_status(i.standard)}
                   for i in page],

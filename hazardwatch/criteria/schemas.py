@@ -15,6 +15,7 @@ class ItemFilter(Schema):
     sector: str | None = Field(None, max_length=40, description="Only items of this sector")
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0)
+    cursor: str | None = Field(None, max_length=1000, description="next_cursor of the previous page")
 
 
 class StandardOut(Schema):
@@ -65,3 +66,4 @@ class ItemHitOut(ItemOut):
 class ItemPage(Schema):
     count: int
     items: list[ItemHitOut]
+    next_cursor: str | None = None

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Router, Status
 from ninja.security import django_auth
 
+from hazardwatch.api.pagination import page, paginate
 from hazardwatch.core.errors import ApplicationError
 from hazardwatch.drills import selectors, services
 from hazardwatch.drills.models import Drill
@@ -63,8 +64,8 @@ def _body(request) -> tuple[dict, list]:
 
 
 @router.get("/", response={200: dict, **ERRORS}, summary="Drills visible to you, filtered")
-def drill_list(request, limit: int = 100, offset: int = 0):
-    unknown = sorted(set(request.GET) - set(selectors.FILTER_KEYS) - {"limit", "offset"})
+def drill_list(request, limit: int = 100, offset: int = 0, cursor: str | None = None):
+    unknown = sorted(set(request.GET) - set(selectors.FILTER_KEYS) - {"limit", "offset", "cursor"})
     if unknown:
         raise ApplicationError(UNKNOWN_FILTER.format(names=", ".join(unknown)),
                                {"fields": {k: ["unknown"] for k in unknown}})
@@ -73,7 +74,8 @@ def drill_list(request, limit: int = 100, offset: int = 0):
         raise ApplicationError(_("The request has invalid fields."), {"fields": errors})
     limit, offset = max(1, min(limit, 500)), max(0, offset)
     qs = selectors.drill_list_for_user(request.user, filters)
-    return {"count": qs.count(), "items": [drill_out(d) for d in qs[offset:offset + limit]]}
+    rows, next_cursor = paginate(qs, limit=limit, cursor=cursor, offset=offset, scope="drills")
+    return page([drill_out(d) for d in rows], next_cursor, qs.count())
 
 
 @router.post("/", response={201: dict, **ERRORS}, summary="Plan a drill")
@@ -81,6 +83,33 @@ def drill_create(request):
     data, _photos = _body(request)
     drill = services.drill_plan(actor=request.user, data=data)
     return Status(201, drill_out(drill, request.user))
+
+
+# Before /{drill_id}: Django tries the routes in order.
+@router.get("/export.xlsx", response={200: None, **ERRORS},
+            summary="The filtered drill list as Excel (the same filters as GET /drills/)")
+def drill_export(request):
+    from django.http import HttpResponse
+    from django.utils import timezone
+
+    from hazardwatch.drills import export
+    from hazardwatch.drills.views import EXPORT_TOO_LARGE
+
+    unknown = sorted(set(request.GET) - set(selectors.FILTER_KEYS))
+    if unknown:
+        raise ApplicationError(UNKNOWN_FILTER.format(names=", ".join(unknown)),
+                               {"fields": {k: ["unknown"] for k in unknown}})
+    filters, errors = selectors.parse_filters(request.GET)
+    if errors:
+        raise ApplicationError(_("The request has invalid fields."), {"fields": errors})
+    qs = selectors.drill_list_for_user(request.user, filters)
+    count = qs.count()
+    if count > export.EXPORT_MAX_ROWS:
+        raise ApplicationError(str(EXPORT_TOO_LARGE).format(count=count, limit=export.EXPORT_MAX_ROWS))
+    data = export.drill_list_workbook(qs.iterator(chunk_size=2000), title=str(_("Drills")))
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="drills-{timezone.localdate():%Y%m%d}.xlsx"'
+    return response
 
 
 @router.get("/{drill_id}", response={200: dict, **ERRORS}, summary="One drill with observations and issues")
@@ -135,3 +164,17 @@ def drill_issue(request, drill_id: int):
     result = services.drill_report_issue(actor=request.user, drill_id=drill_id, data=data, photos=photos)
     case = result.issue.report.case
     return Status(201, {**issue_out(result.issue, case), "receipt_code": result.receipt_code})
+
+
+@router.get("/photos/{photo_id}", response={200: None, **ERRORS}, summary="A drill photo (the drill page's photos)")
+def drill_photo(request, photo_id: int):
+    from hazardwatch.accounts.selectors import user_is_staff_user
+    from hazardwatch.core.errors import NotFound, PermissionDenied
+    from hazardwatch.drills.models import DrillPhoto
+    from hazardwatch.drills.views import drill_photo as view
+
+    if not user_is_staff_user(request.user):
+        raise PermissionDenied(_("Only workbench staff may open drill photos."))
+    if not DrillPhoto.objects.filter(pk=photo_id, drill__in=Drill.objects.visible_to(request.user)).exists():
+        raise NotFound(_("No such photo."))
+    return view(request, photo_id)

@@ -11,6 +11,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.security import django_auth
 from pydantic import Field
 
+from hazardwatch.api.pagination import page, paginate
 from hazardwatch.core.choices import Sector, choice_label
 from hazardwatch.core.errors import ApplicationError, NotFound
 from hazardwatch.exposure import selectors, services
@@ -27,6 +28,7 @@ class ColumnFilter(Schema):
     sector: str | None = Field(None, max_length=40)
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0)
+    cursor: str | None = Field(None, max_length=1000)
 
 
 class RedactionIn(Schema):
@@ -95,8 +97,9 @@ def item_list(request, filters: Query[ColumnFilter]):
         raise ApplicationError(str(UNKNOWN_FILTER).format(names=", ".join(unknown)),
                                {"fields": {k: ["unknown"] for k in unknown}})
     qs = selectors.publication_public_list(region=filters.region or "", sector=filters.sector or "")
-    rows = qs[filters.offset: filters.offset + filters.limit]
-    return Status(200, {"count": qs.count(), "items": [public_item(p) for p in rows]})
+    rows, next_cursor = paginate(qs, limit=filters.limit, cursor=filters.cursor, offset=filters.offset,
+                                 scope="exposure.items")
+    return Status(200, page([public_item(p) for p in rows], next_cursor, qs.count()))
 
 
 @router.get("/items/{publication_id}", response={200: dict, 404: ErrorOut}, summary="One published item (public)")
@@ -119,10 +122,11 @@ def propose(request, case_id: int):
 
 @router.get("/publications", auth=django_auth, response={200: dict},
             summary="Publications of the cases you see (staff queue)")
-def publication_list(request, status: str = "", limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)):
+def publication_list(request, status: str = Query("", max_length=20), limit: int = Query(50, ge=1, le=200),
+                     offset: int = Query(0, ge=0), cursor: str | None = Query(None, max_length=1000)):
     qs = selectors.publication_queue_for_user(request.user, status)
-    return Status(200, {"count": qs.count(), "items": [staff_item(p, request.user)
-                                                        for p in qs[offset: offset + limit]]})
+    rows, next_cursor = paginate(qs, limit=limit, cursor=cursor, offset=offset, scope="exposure.publications")
+    return Status(200, page([staff_item(p, request.user) for p in rows], next_cursor, qs.count()))
 
 
 @router.get("/publications/{publication_id}", auth=django_auth, response={200: dict, 404: ErrorOut})
@@ -147,3 +151,15 @@ def transition(request, publication_id: int, payload: TransitionIn):
     services.publication_transition(publication_id=publication_id, action=payload.action, actor=request.user,
                                     data={k: v for k, v in data.items() if v is not None})
     return Status(200, staff_item(_staff_get(request, publication_id), request.user))
+
+
+@router.get("/photos/{photo_id}", auth=django_auth, response={200: None, 403: ErrorOut, 404: ErrorOut},
+            summary="A redacted publication photo for staff preview (any status; the staff page's preview)")
+def staff_photo(request, photo_id: int):
+    from hazardwatch.accounts.selectors import user_is_staff_user
+    from hazardwatch.core.errors import PermissionDenied
+    from hazardwatch.exposure.views import staff_photo as view
+
+    if not user_is_staff_user(request.user):
+        raise PermissionDenied(_("Only workbench staff may preview photos."))
+    return view(request, photo_id)  # the staff page's own visibility rule (Http404 → 404)

@@ -11,6 +11,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.security import django_auth
 from pydantic import Field
 
+from hazardwatch.api.pagination import page, paginate
 from hazardwatch.core.errors import ApplicationError, NotFound, PermissionDenied
 from hazardwatch.core.ratelimit import check_rate
 from hazardwatch.rewards import export, services
@@ -57,12 +58,14 @@ class AssessmentOut(Schema):
 class AssessmentPage(Schema):
     count: int
     items: list[AssessmentOut]
+    next_cursor: str | None = None
 
 
 class AssessmentFilter(Schema):
     status: str | None = Field(None, max_length=12)
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0)
+    cursor: str | None = Field(None, max_length=1000)
 
 
 class ProposeIn(Schema):
@@ -120,12 +123,14 @@ class LedgerPage(Schema):
     count: int
     total_yuan: str
     items: list[LedgerOut]
+    next_cursor: str | None = None
 
 
 class LedgerFilter(Schema):
     year: int | None = Field(None, ge=2000, le=2100)
     limit: int = Field(100, ge=1, le=500)
     offset: int = Field(0, ge=0)
+    cursor: str | None = Field(None, max_length=1000)
 
 
 class ExportFilter(Schema):
@@ -220,8 +225,9 @@ def assessment_list(request, filters: Query[AssessmentFilter]):
         if filters.status not in AssessmentStatus.values:
             raise ApplicationError(STATUS_UNKNOWN, {"fields": {"status": [str(STATUS_UNKNOWN)]}})
         qs = qs.filter(status=filters.status)
-    page = list(qs[filters.offset:filters.offset + filters.limit])
-    return Status(200, {"count": qs.count(), "items": [assessment_row(a) for a in page]})
+    rows, next_cursor = paginate(qs, limit=filters.limit, cursor=filters.cursor, offset=filters.offset,
+                                 scope="rewards.assessments")
+    return Status(200, page([assessment_row(a) for a in rows], next_cursor, qs.count()))
 
 
 @router.get("/assessments/{assessment_id}", response={200: AssessmentOut, **ERRORS}, auth=django_auth)
@@ -288,8 +294,9 @@ def ledger_list(request, filters: Query[LedgerFilter]):
 
     qs = _ledger(request, filters.year)
     total = qs.aggregate(s=Sum("amount_fen"))["s"] or 0
-    page = list(qs[filters.offset:filters.offset + filters.limit])
-    return Status(200, {"count": qs.count(), "total_yuan": fen_to_yuan(total), "items": [ledger_row(e) for e in page]})
+    rows, next_cursor = paginate(qs, limit=filters.limit, cursor=filters.cursor, offset=filters.offset,
+                                 scope="rewards.ledger")
+    return Status(200, page([ledger_row(e) for e in rows], next_cursor, qs.count(), total_yuan=fen_to_yuan(total)))
 
 
 @router.get("/ledger/export", response={200: None, **ERRORS}, auth=django_auth)

@@ -10,6 +10,7 @@ from ninja.security import django_auth
 from pydantic import Field
 
 from hazardwatch.accounts.models import Organization
+from hazardwatch.api.pagination import page, paginate
 from hazardwatch.core.errors import ApplicationError, NotFound
 from hazardwatch.places.models import Division
 from hazardwatch.reports.schemas import ErrorOut
@@ -36,6 +37,7 @@ class PointFilter(Schema):
     q: str | None = Field(None, max_length=100)
     limit: int = Field(100, ge=1, le=500)
     offset: int = Field(0, ge=0)
+    cursor: str | None = Field(None, max_length=1000)
 
 
 class PointIn(Schema):
@@ -119,17 +121,41 @@ def point_list(request, filters: Query[PointFilter]):
     _reject_unknown(request, set(PointFilter.model_fields))
     region_path = _region_path(filters.region) if filters.region else None
     qs = selectors.risk_point_list_for_user(
-        request.user, filters.dict(exclude={"limit", "offset", "org", "region"}, exclude_none=True),
+        request.user, filters.dict(exclude={"limit", "offset", "cursor", "org", "region"}, exclude_none=True),
         org_id=filters.org, region_path=region_path)
-    total = qs.count()
-    rows = qs[filters.offset: filters.offset + filters.limit]
-    return Status(200, {"count": total, "items": [point_out(p) for p in rows]})
+    rows, next_cursor = paginate(qs, limit=filters.limit, cursor=filters.cursor, offset=filters.offset,
+                                 scope="risk.points")
+    return Status(200, page([point_out(p) for p in rows], next_cursor, qs.count()))
 
 
 @router.post("/points", response={201: dict, 400: ErrorOut, 403: ErrorOut}, summary="Register a risk point")
 def point_create(request, payload: PointIn):
     point = services.risk_point_create(actor=request.user, data=payload.dict())
     return Status(201, point_out(services.risk_point_get_visible(user=request.user, point_id=point.pk)))
+
+
+# Before /points/{point_id}: Django tries the routes in order.
+@router.get("/points/export.xlsx", response={200: None, 400: ErrorOut, 404: ErrorOut},
+            summary="The filtered risk list as Excel (the same filters as GET /risk/points)")
+def point_export(request, filters: Query[PointFilter]):
+    from django.http import HttpResponse
+    from django.utils import timezone
+
+    from hazardwatch.risk import export
+    from hazardwatch.risk.views import EXPORT_TOO_LARGE
+
+    _reject_unknown(request, set(PointFilter.model_fields) - {"limit", "offset", "cursor"})
+    region_path = _region_path(filters.region) if filters.region else None
+    qs = selectors.risk_point_list_for_user(
+        request.user, filters.dict(exclude={"limit", "offset", "cursor", "org", "region"}, exclude_none=True),
+        org_id=filters.org, region_path=region_path)
+    count = qs.count()
+    if count > export.EXPORT_MAX_ROWS:
+        raise ApplicationError(str(EXPORT_TOO_LARGE).format(count=count, limit=export.EXPORT_MAX_ROWS))
+    data = export.risk_list_workbook(qs.iterator(chunk_size=2000), title=str(_("Risk list")))
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="risk-list-{timezone.localdate():%Y%m%d}.xlsx"'
+    return response
 
 
 @router.get("/points/{point_id}", response={200: dict, 404: ErrorOut})

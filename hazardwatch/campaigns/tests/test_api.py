@@ -70,9 +70,9 @@ def test_units_see_open_campaigns_they_take_part_in(en, cw):
     Campaign.objects.create(office=cw.office, title="草稿", theme="t", starts_on=cw.today, ends_on=cw.today,
                             liaison_due=cw.today, summary_due=cw.today, unit_kinds=["school"], status="draft")
     en.force_login(cw.teacher_ma)
-    assert [c["id"] for c in en.get(f"{API}/").json()] == [cw.campaign.pk]
+    assert [c["id"] for c in en.get(f"{API}/").json()["items"]] == [cw.campaign.pk]
     en.force_login(cw.grid_zhou)  # communities are not in this campaign
-    assert en.get(f"{API}/").json() == []
+    assert en.get(f"{API}/").json()["items"] == []
 
 
 def test_liaison_registration_normalizes_the_phone_and_keeps_it_private(en, cw):

@@ -59,7 +59,7 @@ def test_unannounced_inspection_is_hidden_from_the_unit_until_done(client, city,
     surprise = Inspection.objects.get(announced=False)
     client.force_login(city.officer_liu)
     seen = client.get("/api/v1/checklists/unit-inspections").json()
-    assert [i["announced"] for i in seen] == [True]
+    assert [i["announced"] for i in seen["items"]] == [True]
     page = client.get("/checklists/").content.decode()
     assert page.count("企业安全自查清单") >= 1 and "unit-inspections" in page
 
@@ -76,7 +76,8 @@ def test_unannounced_inspection_is_hidden_from_the_unit_until_done(client, city,
     surprise.refresh_from_db()
     assert surprise.status == "done" and not surprise.is_late
     client.force_login(city.officer_liu)
-    assert sorted(i["announced"] for i in client.get("/api/v1/checklists/unit-inspections").json()) == [False, True]
+    seen = client.get("/api/v1/checklists/unit-inspections").json()["items"]
+    assert sorted(i["announced"] for i in seen) == [False, True]
     # another district's inspector cannot start it
     client.force_login(city.erqi_wang)
     assert client.post(f"/staff/checklists/inspections/{surprise.pk}/start/").status_code == 404

@@ -8,7 +8,8 @@ NAV_LINKS = {
     "queue": "/staff/", "map": "/map/staff/", "risk": "/staff/risk/", "dashboard": "/dashboard/",
     "rewards": "/staff/rewards/", "exposure": "/staff/exposure/",
     "flagged": "/staff/reporters/flagged/", "inspections": "/staff/checklists/", "drills": "/staff/drills/",
-    "campaigns": "/staff/campaigns/", "quizzes": "/staff/quizzes/",
+    "campaigns": "/staff/campaigns/", "quizzes": "/staff/quizzes/", "webhooks": "/staff/webhooks/",
+    "apikeys": "/staff/apikeys/",
 }
 
 
@@ -63,10 +64,11 @@ def test_the_navigation_shows_only_usable_links(client, world, reviewer, office)
     client.cookies["django_language"] = "en"
     everything = set(NAV_LINKS.values())
     for user, home, expected in [
-        (reviewer, "/staff/rewards/", {"/staff/rewards/"}),
-        (office, "/staff/campaigns/", {"/staff/campaigns/", "/staff/quizzes/"}),
+        (reviewer, "/staff/rewards/", {"/staff/rewards/", "/staff/apikeys/"}),
+        (office, "/staff/campaigns/", {"/staff/campaigns/", "/staff/quizzes/", "/staff/apikeys/"}),
         # a responsible unit: case pages, no rewards, no regulators' inspections, no campaign office
-        (world.officer, "/staff/", everything - {"/staff/rewards/", "/staff/checklists/", "/staff/campaigns/"}),
+        (world.officer, "/staff/", everything - {"/staff/rewards/", "/staff/checklists/", "/staff/campaigns/",
+                                                 "/staff/webhooks/"}),
         # a regulator: everything but the campaign office's page
         (world.staff, "/staff/", everything - {"/staff/campaigns/"}),
     ]:
@@ -95,6 +97,6 @@ def test_reward_reviewer_signs_in_to_the_reward_queue(world, reviewer, live_serv
     page.fill("input[name=password]", PASSWORD)
     page.click("form.wb-login-form button[type=submit]")
     page.wait_for_url("**/staff/rewards/")
-    assert page.locator("a.wb-nav-link").count() == 1
+    assert page.locator("a.wb-nav-link").count() == 2  # rewards and API keys
     assert page.locator("a.wb-nav-link.is-current").get_attribute("href") == "/staff/rewards/"
     assert not errors
