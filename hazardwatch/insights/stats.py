@@ -1,14 +1,18 @@
 """Statistics selectors for the dashboard: counts, closure rate, median days to close, overdue list.
 
-Three sources give the same figures:
+Four sources give the same figures:
 
 * **pre-aggregate** (`StatsCell`, see models.py): used for regulators and admins when the cells are built,
   the date range is whole months and the time axis is monthly. Reads are bounded by the number of
   (region, sector, grade, month, key) combinations, not by the number of cases.
-* **mixed** (`MixedSource`): a day-precise range holding at least one whole month reads the cells for its whole
-  months and counts its partial edge months live (a weekly axis: the time chart is counted live).
+* **days** (`MixedSource` of `CellSource` + `DayCellSource`): a day-precise range or a weekly axis for a view
+  whose region and areas are at the country, province or prefecture level: whole months from `StatsCell`, the
+  partial edge days (or the whole range, when it holds no whole month) and the weekly chart from `StatsDayCell`
+  (creation-day cells at those levels, plus county status totals for a prefecture's region chart). No live part.
+* **mixed** (`MixedSource`): the same ranges for deeper views (county or township regions or areas): the cells
+  for the whole months, the partial edge months counted live (a weekly axis: the time chart is counted live).
 * **live**: GROUP BY over `Case.objects.visible_to(user)`; used for unit staff (their cases are those of
-  one organization), day-precise date ranges within two partial months, and before the first rebuild.
+  one organization), deeper day-precise ranges within two partial months, and before the first rebuild.
 
 The overdue list always reads cases directly (a partial index on deadline where is_overdue keeps it short).
 Median days to close counts whole days (floor of closed_at − created_at) and is exact up to 60 days; past
@@ -219,6 +223,7 @@ class CellSource:
     """Reads StatsCell rows for the user's areas within the view region."""
 
     name = "preaggregate"
+    split_in = False  # group by sector (grade): exclude the "*" member (a few months: a short scan is fine)
 
     def __init__(self, areas: list[Area], region: Division | None, filters: StatsFilters):
         from hazardwatch.insights.models import StatsCell
@@ -253,7 +258,10 @@ class CellSource:
         for code, sectors in pairs:
             part = Q(**{field_name: code})
             if sectors is None:
-                part &= ~Q(sector=ALL) if split_sector else Q(sector=ALL)
+                if not split_sector:
+                    part &= Q(sector=ALL)
+                else:
+                    part &= Q(sector__in=sorted(SECTOR_VALUES)) if self.split_in else ~Q(sector=ALL)
             else:
                 part &= Q(sector__in=sorted(sectors)) if len(sectors) > 1 else Q(sector=next(iter(sectors)))
             q |= part
@@ -262,7 +270,14 @@ class CellSource:
         if f.grade:
             qs = qs.filter(grade="" if f.grade == "ungraded" else f.grade)
         else:
-            qs = qs.exclude(grade=ALL) if split_grade else qs.filter(grade=ALL)
+            if not split_grade:
+                qs = qs.filter(grade=ALL)
+            else:
+                qs = qs.filter(grade__in=["", *CaseGrade.values]) if self.split_in else qs.exclude(grade=ALL)
+        return self._dated(qs)
+
+    def _dated(self, qs):
+        f = self.filters
         if f.date_from:
             qs = qs.filter(month__gte=f.date_from.replace(day=1))
         if f.date_to:
@@ -277,7 +292,8 @@ class CellSource:
             .values_list(column).annotate(c=Sum("n")).order_by()
         return {k: c for k, c in rows if c}
 
-    def month_status(self) -> list[tuple]:
+    def month_status(self, interval="month") -> list[tuple]:
+        """(month, status, count) rows (the monthly axis: month cells cannot split into weeks)."""
         return list(self._base("s", self.own).values_list("month", "key").annotate(c=Sum("n")).order_by())
 
     def overdue_open(self) -> int:
@@ -300,6 +316,55 @@ class CellSource:
     def close_histogram(self) -> dict[int, int]:
         return {int(k): c for k, c in self._base("d", self.own).values_list("key").annotate(c=Sum("n")).order_by()
                 if c}
+
+
+def period_start(d: dt.date, interval: str) -> dt.date:
+    """The first day of the month, or the Monday of the week (as Trunc("week") gives), holding d."""
+    return d.replace(day=1) if interval == "month" else d - dt.timedelta(days=d.weekday())
+
+
+class DayCellSource(CellSource):
+    """Reads StatsDayCell rows (creation days) like CellSource reads months: the edge days of a day-precise range,
+    a range with no whole month inside, and the weekly axis. Only for views whose region and areas are at the
+    levels the day rows hold (`DAY_DEPTH`; see `day_cells_answer`)."""
+
+    name = "days"
+    # Group by sector (grade) with IN lists of every value, not "<> '*'": the index then seeks the day range of
+    # each sector (grade) instead of scanning the region's rows of every day. (Case.sector and Case.grade only
+    # take these values: their choices.)
+    split_in = True
+
+    def __init__(self, areas: list[Area], region: Division | None, filters: StatsFilters):
+        from hazardwatch.insights.models import StatsDayCell
+
+        super().__init__(areas, region, filters)
+        self.model = StatsDayCell
+
+    def _dated(self, qs):
+        f = self.filters
+        if f.date_from:
+            qs = qs.filter(day__gte=f.date_from)
+        if f.date_to:
+            qs = qs.filter(day__lte=f.date_to)
+        return qs
+
+    def group(self, dim: str) -> dict:
+        if dim != "month":
+            return super().group(dim)
+        out: dict = defaultdict(int)
+        for d, _key, c in self.month_status("month"):
+            out[d] += c
+        return dict(out)
+
+    def month_status(self, interval="month") -> list[tuple]:
+        """(period start, status, count) rows: day rows summed into months or weeks in Python (a half-year range
+        is a few thousand rows at most)."""
+        out: dict[tuple, int] = defaultdict(int)
+        for d, key, c in self._base("s", self.own).values_list("day", "key").annotate(c=Sum("n")).order_by():
+            if isinstance(d, dt.datetime):
+                d = d.date()
+            out[(period_start(d, interval), key)] += c
+        return [(d, key, c) for (d, key), c in out.items() if c]
 
 
 def day_bucket(days: int) -> int:
@@ -410,9 +475,10 @@ class MixedSource:
 
     name = "mixed"
 
-    def __init__(self, parts: list, timeline=None):
+    def __init__(self, parts: list, timeline=None, name: str = "mixed"):
         self.parts = parts
         self.timeline = timeline
+        self.name = name
 
     def _sum(self, method: str, *args) -> dict:
         out: dict = defaultdict(int)
@@ -429,7 +495,7 @@ class MixedSource:
             return self.timeline.month_status(interval)
         rows = []
         for part in self.parts:
-            rows += part.month_status() if isinstance(part, CellSource) else part.month_status("month")
+            rows += part.month_status("month")
         return rows
 
     def overdue_open(self) -> int:
@@ -461,6 +527,25 @@ def whole_months(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt
     return first, last
 
 
+DAY_DEPTH = 2  # StatsDayCell holds every kind for the country (""), province (1) and prefecture (2) levels,
+#               and status totals (key "", not overdue) for the counties (3): a prefecture's region chart
+
+
+def _depth(path: str) -> int:
+    return len(_path_codes(path))
+
+
+def day_cells_built() -> bool:
+    from hazardwatch.insights.models import StatsDayCell
+
+    return StatsDayCell.objects.exists()
+
+
+def day_cells_answer(region, areas: list[Area]) -> bool:
+    """True when the day rows hold the view: its region and every area at or above the prefecture level."""
+    return (region is None or _depth(region.path) <= DAY_DEPTH) and all(_depth(a.path) <= DAY_DEPTH for a in areas)
+
+
 def choose_source(user, region, filters: StatsFilters):
     areas = user_areas(user)
     mode = getattr(settings, "HAZARDWATCH_STATS_SOURCE", "auto")
@@ -469,7 +554,19 @@ def choose_source(user, region, filters: StatsFilters):
     if filters.month_aligned and filters.interval == "month":
         return CellSource(areas, region, filters)
     first, last = whole_months(filters.date_from, filters.date_to)
-    if first is not None and last is not None and first > last:
+    no_whole_month = first is not None and last is not None and first > last
+    if day_cells_answer(region, areas) and day_cells_built():
+        # Whole months from the month cells, edge days (or the whole range) and the weekly axis from day cells.
+        if no_whole_month:
+            return DayCellSource(areas, region, filters)
+        parts = [CellSource(areas, region, replace(filters, date_from=first, date_to=last))]
+        if filters.date_from is not None and filters.date_from != first:
+            parts.append(DayCellSource(areas, region, replace(filters, date_to=first - dt.timedelta(days=1))))
+        if filters.date_to is not None and filters.date_to != last:
+            parts.append(DayCellSource(areas, region, replace(filters, date_from=last + dt.timedelta(days=1))))
+        timeline = DayCellSource(areas, region, filters) if filters.interval != "month" else None
+        return MixedSource(parts, timeline, name="days")
+    if no_whole_month:
         return LiveSource(user, region, filters)  # no whole month inside: at most two partial months, live
     parts = [CellSource(areas, region, replace(filters, date_from=first, date_to=last))]
     if filters.date_from is not None and filters.date_from != first:
@@ -526,7 +623,7 @@ def stats_summary(user, filters: StatsFilters) -> dict:
 
     interval = filters.interval
     periods: dict[str, dict] = {}
-    rows = src.month_status() if isinstance(src, CellSource) else src.month_status(interval)
+    rows = src.month_status(interval)
     for d, status, c in rows:
         p = periods.setdefault(_period_label(d, interval), {"period": _period_label(d, interval), "created": 0,
                                                              "closed": 0})
@@ -631,62 +728,125 @@ def _levels(path: str) -> list[tuple[str, str | None]]:
     return out
 
 
-def _expand(groups, kind) -> dict:
-    """Spread (path, sector, grade, month, key, overdue, n) over every region level of the path."""
-    acc: dict[tuple, int] = defaultdict(int)
-    for path, sector, grade, month, key, overdue, n in groups:
-        if isinstance(month, dt.datetime):
-            month = month.date()
-        for code, parent in _levels(path or ""):
+def _day_levels(top: tuple) -> list[tuple[str, str | None]]:
+    """The levels a day row is written for: the country and the first DAY_DEPTH codes of the path."""
+    out = [("", None)]
+    parent = ""
+    for c in top[:DAY_DEPTH]:
+        out.append((c, parent))
+        parent = c
+    return out
+
+
+def _spread(groups, kind: str, months: dict, days: dict) -> None:
+    """Count (path, sector, grade, creation day, key, overdue, n) groups into month cells (every level of the
+    path) and day cells (the levels of `_day_levels`, plus county status totals), with the "*" rollups."""
+    by_month: dict[tuple, int] = defaultdict(int)
+    by_day: dict[tuple, int] = defaultdict(int)
+    tops: dict[str, tuple] = {}
+    for path, sector, grade, d, key, overdue, n in groups:
+        if isinstance(d, dt.datetime):
+            d = d.date()
+        path = path or ""
+        top = tops.get(path)
+        if top is None:
+            top = tops[path] = tuple(_path_codes(path)[:DAY_DEPTH + 1])
+        grade, key, overdue = grade or "", key or "", bool(overdue)
+        by_month[(path, sector, grade, d.replace(day=1), key, overdue)] += n
+        by_day[(top, sector, grade, d, key, overdue)] += n
+    levels: dict[str, list] = {}
+    for (path, sector, grade, month, key, overdue), n in by_month.items():
+        lv = levels.get(path)
+        if lv is None:
+            lv = levels[path] = _levels(path)
+        for code, parent in lv:
             for sec in (sector, ALL):
-                for gr in (grade or "", ALL):
-                    acc[(code, parent, sec, gr, month, kind, key or "", bool(overdue))] += n
-    return acc
+                for gr in (grade, ALL):
+                    months[(code, parent, sec, gr, month, kind, key, overdue)] += n
+    day_levels: dict[tuple, list] = {}
+    for (top, sector, grade, d, key, overdue), n in by_day.items():
+        lv = day_levels.get(top)
+        if lv is None:
+            lv = day_levels[top] = _day_levels(top)
+        county = top[DAY_DEPTH] if kind == "s" and len(top) > DAY_DEPTH else None
+        for sec in (sector, ALL):
+            for gr in (grade, ALL):
+                for code, parent in lv:
+                    days[(code, parent, sec, gr, d, kind, key, overdue)] += n
+                if county is not None:  # a prefecture's region chart: county totals (no status, no overdue split)
+                    days[(county, top[DAY_DEPTH - 1], sec, gr, d, kind, "", False)] += n
 
 
-def _aggregate(case_qs) -> dict:
-    acc: dict[tuple, int] = defaultdict(int)
-    m = _trunc("month")
-    status_rows = case_qs.annotate(m=m).values_list("region_path", "sector", "grade", "m", "status", "is_overdue") \
+def _aggregate(case_qs) -> tuple[dict, dict]:
+    """(month cells, day cells) of the cases: each kind is read once, grouped by local creation day."""
+    months: dict[tuple, int] = defaultdict(int)
+    days: dict[tuple, int] = defaultdict(int)
+    day = _trunc("day")
+    status_rows = case_qs.annotate(d=day).values_list("region_path", "sector", "grade", "d", "status", "is_overdue") \
         .annotate(n=Count("pk")).order_by()
-    acc.update(_expand(status_rows, "s"))
-    cat_rows = ((p, s, g, mm, k, False, n) for p, s, g, mm, k, n in
-                case_qs.annotate(m=m).values_list("region_path", "sector", "grade", "m", "category")
-                .annotate(n=Count("pk")).order_by())
-    acc.update(_expand(cat_rows, "c"))
+    _spread(status_rows.iterator(chunk_size=20000), "s", months, days)
+    cat_rows = ((p, s, g, d, k, False, n) for p, s, g, d, k, n in
+                case_qs.annotate(d=day).values_list("region_path", "sector", "grade", "d", "category")
+                .annotate(n=Count("pk")).order_by().iterator(chunk_size=20000))
+    _spread(cat_rows, "c", months, days)
     tz = timezone.get_current_timezone()
     close: dict[tuple, int] = defaultdict(int)
     for p, s, g, created, closed in case_qs.filter(status=CaseStatus.CLOSED, closed_at__isnull=False) \
             .values_list("region_path", "sector", "grade", "created_at", "closed_at").iterator(chunk_size=20000):
-        month = created.astimezone(tz).date().replace(day=1)
-        close[(p, s, g, month, str(day_bucket((closed - created).days)), False)] += 1
-    acc.update(_expand(((*k, n) for k, n in close.items()), "d"))
-    return acc
+        close[(p, s, g, created.astimezone(tz).date(), str(day_bucket((closed - created).days)), False)] += 1
+    _spread(((*k, n) for k, n in close.items()), "d", months, days)
+    return months, days
 
 
-def _write(acc: dict, batch: int = 5000) -> int:
-    from hazardwatch.insights.models import StatsCell
+def _insert(model, date_column: str, acc: dict, batch: int = 20000) -> int:
+    """INSERT the non-zero cells of `acc` (keyed like `_spread`'s output) with executemany: several times faster
+    than bulk_create for millions of rows."""
+    from django.db import connection
 
-    cells = [StatsCell(region_code=k[0], parent_code=k[1], sector=k[2], grade=k[3], month=k[4], kind=k[5], key=k[6],
-                       is_overdue=k[7], n=n) for k, n in acc.items() if n]
-    StatsCell.objects.bulk_create(cells, batch_size=batch)
-    return len(cells)
+    qn = connection.ops.quote_name
+    columns = ("region_code", "parent_code", "sector", "grade", date_column, "kind", "key", "is_overdue", "n")
+    sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    adapt = connection.ops.adapt_datefield_value
+    written = 0
+    rows = []
+    with connection.cursor() as cursor:
+        for (code, parent, sec, gr, d, kind, key, overdue), n in acc.items():
+            if not n:
+                continue
+            rows.append((code, parent, sec, gr, adapt(d), kind, key, overdue, n))
+            if len(rows) >= batch:
+                cursor.executemany(sql, rows)
+                written += len(rows)
+                rows = []
+        if rows:
+            cursor.executemany(sql, rows)
+            written += len(rows)
+    return written
+
+
+def _write(months: dict, days: dict) -> tuple[int, int]:
+    from hazardwatch.insights.models import StatsCell, StatsDayCell
+
+    return _insert(StatsCell, "month", months), _insert(StatsDayCell, "day", days)
 
 
 def stats_rebuild() -> dict:
-    """Recount every cell from the Case table (one transaction; readers see the old cells until commit)."""
-    from hazardwatch.insights.models import StatsCell, StatsState
+    """Recount every cell (month and day) from the Case table (one transaction; readers see the old cells until
+    commit)."""
+    from hazardwatch.insights.models import StatsCell, StatsDayCell, StatsState
 
     started = timezone.now()
     with transaction.atomic():
-        acc = _aggregate(Case.objects.all())
+        months, days = _aggregate(Case.objects.all())
         StatsCell.objects.all().delete()
-        cells = _write(acc)
+        StatsDayCell.objects.all().delete()
+        cells, day_cells = _write(months, days)
         StatsState.objects.all().delete()
         cases = Case.objects.count()
         StatsState.objects.create(built_at=started, refreshed_at=started, watermark=started, cases=cases)
     stats_analyze()
-    return {"cells": cells, "cases": cases}
+    return {"cells": cells, "day_cells": day_cells, "cases": cases}
 
 
 def stats_analyze() -> None:
@@ -695,7 +855,7 @@ def stats_analyze() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        for table in ("cases_case", "insights_statscell"):
+        for table in ("cases_case", "insights_statscell", "insights_statsdaycell"):
             cursor.execute(f'ANALYZE "{table}"')
 
 
@@ -705,28 +865,32 @@ REFRESH_OVERLAP = dt.timedelta(minutes=2)
 def stats_refresh() -> dict:
     """Recount the created-months of cases changed since the last refresh (or rebuild if never built).
 
-    Changes are found by `updated_at` (every service write is a model save); the months they were created in
-    are deleted and recounted, so the refresh is idempotent and overlapping windows are harmless.
+    Changes are found by `updated_at` (every service write is a model save); the month cells and the day cells of
+    the months they were created in are deleted and recounted, so the refresh is idempotent and overlapping
+    windows are harmless. Cells built before the day cells existed (month cells but no day cells) are rebuilt.
     """
-    from hazardwatch.insights.models import StatsCell, StatsState
+    from hazardwatch.insights.models import StatsCell, StatsDayCell, StatsState
 
     state = stats_state()
-    if state is None:
+    if state is None or (not day_cells_built() and StatsCell.objects.exists()):
         return {**stats_rebuild(), "months": "all"}
     started = timezone.now()
     since = state.watermark - REFRESH_OVERLAP
     months = sorted({d.date() if isinstance(d, dt.datetime) else d for d in
                      Case.objects.filter(updated_at__gte=since).annotate(m=_trunc("month"))
                      .values_list("m", flat=True).distinct()})
-    cells = 0
+    cells = day_cells = 0
+    tz = timezone.get_current_timezone()
     with transaction.atomic():
         for month in months:
             nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-            tz = timezone.get_current_timezone()
             qs = Case.objects.filter(created_at__gte=dt.datetime.combine(month, dt.time.min, tzinfo=tz),
                                      created_at__lt=dt.datetime.combine(nxt, dt.time.min, tzinfo=tz))
-            acc = _aggregate(qs)
+            month_acc, day_acc = _aggregate(qs)
             StatsCell.objects.filter(month=month).delete()
-            cells += _write(acc)
+            StatsDayCell.objects.filter(day__gte=month, day__lt=nxt).delete()
+            written = _write(month_acc, day_acc)
+            cells += written[0]
+            day_cells += written[1]
         StatsState.objects.filter(pk=state.pk).update(refreshed_at=started, watermark=started)
-    return {"months": len(months), "cells": cells}
+    return {"months": len(months), "cells": cells, "day_cells": day_cells}

@@ -1,5 +1,6 @@
-"""Day-precise ranges: whole months from the cells + live edge months ("mixed") equal live counts exactly;
-and the overdue list's partial index survives migrations that rebuild the cases table."""
+"""Day-precise ranges below the levels of the day cells (district regulators, county drill-downs): whole months
+from the cells + live edge months ("mixed") equal live counts exactly; and the overdue list's partial index
+survives migrations that rebuild the cases table. (Views the day cells hold: test_stats_days.py.)"""
 import datetime as dt
 import random
 
@@ -52,8 +53,10 @@ def test_random_day_ranges_equal_live(client, city, spread, settings):
     for i in range(14):
         a = first + dt.timedelta(days=rng.randrange(170))
         b = a + dt.timedelta(days=rng.randrange(1, 150))
-        user = (city.admin_chen, city.city_sun)[i % 2]
+        user = (city.admin_chen, city.inspector_li, city.erqi_wang)[i % 3]
         params = {"from": a.isoformat(), "to": b.isoformat()}
+        if user == city.admin_chen:
+            params["region"] = "410105"  # a county: below the day cells
         if i % 3 == 0:
             params["sector"] = "fire"
         if i % 4 == 1:
@@ -68,17 +71,17 @@ def test_random_day_ranges_equal_live(client, city, spread, settings):
 def test_open_ended_and_edge_ranges(client, city, spread, settings):
     for params in ({"from": "2025-03-17"}, {"to": "2025-04-11"}, {"from": "2025-02-28", "to": "2025-04-01"},
                    {"from": "2025-03-01", "to": "2025-05-30"}, {"from": "2025-03-02", "to": "2025-05-31"}):
-        mixed, live = _both(client, settings, city.admin_chen, **params)
+        mixed, live = _both(client, settings, city.admin_chen, region="410105", **params)
         assert mixed["source"] == "mixed", params
         assert {**mixed, "source": ""} == {**live, "source": ""}, params
     # Within two partial months there is no whole month: counted live.
-    mixed, _ = _both(client, settings, city.admin_chen, **{"from": "2025-03-10", "to": "2025-04-20"})
+    mixed, _ = _both(client, settings, city.admin_chen, region="410105", **{"from": "2025-03-10", "to": "2025-04-20"})
     assert mixed["source"] == "live"
 
 
 def test_weekly_axis_equals_live(client, city, spread, settings):
     for params in ({"from": "2025-03-01", "to": "2025-05-31"}, {"from": "2025-02-12", "to": "2025-06-03"}):
-        mixed, live = _both(client, settings, city.city_sun, interval="week", **params)
+        mixed, live = _both(client, settings, city.inspector_li, interval="week", **params)
         assert mixed["source"] == "mixed"
         assert {**mixed, "source": ""} == {**live, "source": ""}, params
         assert sum(r["created"] for r in mixed["by_time"]) == mixed["kpi"]["total"] > 0
@@ -87,7 +90,7 @@ def test_weekly_axis_equals_live(client, city, spread, settings):
 def test_mixed_sees_only_refreshed_whole_months(client, city, spread, settings):
     """Whole months come from the cells (as of the last refresh), edge days are live."""
     settings.HAZARDWATCH_STATS_SOURCE = "auto"
-    params = {"from": "2025-03-15", "to": "2025-05-31"}
+    params = {"from": "2025-03-15", "to": "2025-05-31", "region": "410105"}
     before = summary(client, city.admin_chen, **params)["kpi"]["total"]
     mk("410105001", "fire", "new", created=at(2025, 4, 10))  # a whole month: not counted until the refresh
     mk("410105001", "fire", "new", created=at(2025, 3, 20))  # an edge month: counted at once

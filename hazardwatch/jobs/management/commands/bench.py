@@ -123,12 +123,12 @@ class Command(BaseCommand):
             self._run(env, ["bench", "seed", "--yes", "--hazards", str(n)])
             self.stdout.write(f"  done in {time.perf_counter() - t:.0f} s")
 
-    def _postgres_env(self, base_url: str, n: int):
+    def _postgres_env(self, base_url: str, n: int, stem: str = "hazardwatch_bench"):
         try:
             import psycopg
         except ImportError:
             return None
-        name = f"hazardwatch_bench_{n}"
+        name = f"{stem}_{n}"
         try:
             with psycopg.connect(base_url.replace("postgres://", "postgresql://"), connect_timeout=3,
                                  autocommit=True) as conn:
@@ -179,18 +179,17 @@ class Command(BaseCommand):
             self.stdout.write("  target: map viewport p95(large) <= 2x p95(small)")
 
     def dashboard(self, options):
-        """Dashboard summary p50/p95 at the small and large sizes, in the same bench databases as the map."""
+        """Dashboard summary p50/p95 at the small and large sizes, in databases of its own (SQLite files
+        var/bench/dashboard_<N>.sqlite3, PostgreSQL hazardwatch_bench_dash_<N>), seeded without the map
+        pre-aggregate (the dashboard never reads it) by `run_dashboard_bench`."""
         from hazardwatch.insights.bench_stats import run_dashboard_bench
 
         sizes = (options["small"], options["large"])
-        databases = {"sqlite": {n: self._bench_env("", str(BENCH_DIR / f"map_{n}.sqlite3")) for n in sizes}}
+        databases = {"sqlite": {n: self._bench_env("", str(BENCH_DIR / f"dashboard_{n}.sqlite3")) for n in sizes}}
         if not options["no_postgres"]:
-            envs = {n: self._postgres_env(options["postgres_url"], n) for n in sizes}
+            envs = {n: self._postgres_env(options["postgres_url"], n, "hazardwatch_bench_dash") for n in sizes}
             if all(e is not None for e in envs.values()):
                 databases["postgresql"] = envs
-        for envs in databases.values():
-            for n in sizes:
-                self._dataset(envs[n], n, f"bench database ({n:,})")
         run_dashboard_bench(self.stdout, sizes=sizes, repeat=min(options["repeat"] or 60, 200), databases=databases,
                             rounds=options["rounds"], only=options["only"])
 
