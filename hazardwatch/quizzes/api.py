@@ -10,7 +10,8 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
+from ninja.security import django_auth
 
 from hazardwatch.core.errors import ApplicationError, NotFound
 from hazardwatch.places.models import Division
@@ -168,3 +169,107 @@ def bench_echo(request):
     if not settings.HAZARDWATCH_QUIZ_BENCH:
         raise Http404
     return {"ok": True}
+
+
+# --- staff (the workbench's quiz page): contests and results per unit -------------------------------------
+
+def _staff_only(request):
+    from hazardwatch.accounts.models import Role
+    from hazardwatch.accounts.selectors import jurisdiction_for_user, user_is_staff_user
+    from hazardwatch.core.errors import PermissionDenied
+
+    if not request.user.is_authenticated:
+        from ninja.errors import AuthenticationError
+
+        raise AuthenticationError()
+    if not (user_is_staff_user(request.user) or Role.CAMPAIGN_OFFICE in jurisdiction_for_user(request.user).roles):
+        raise PermissionDenied(_("Quiz results are for staff."))
+
+
+class StaffContestOut(ContestOut):
+    title_zh: str
+    title_en: str
+    tags: list[str]
+    points_per_correct: int
+
+
+class StaffContestPage(Schema):
+    count: int
+    items: list[StaffContestOut]
+    next_cursor: str | None = None
+
+
+def _staff_contest(c: Contest) -> dict:
+    return {"id": c.pk, "title": c.title, "title_zh": c.title_zh, "title_en": c.title_en, "starts_at": c.starts_at,
+            "ends_at": c.ends_at, "question_count": c.question_count, "time_limit_seconds": c.time_limit_seconds,
+            "tags": list(c.tags or []), "points_per_correct": c.points_per_correct}
+
+
+@router.get("/staff/contests", auth=django_auth,
+            response={200: StaffContestPage, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+            summary="All contests, newest first (staff)")
+def staff_contest_list(request, limit: int = Query(50, ge=1, le=200),
+                       cursor: str | None = Query(None, max_length=1000)):
+    from hazardwatch.api.pagination import page, paginate
+
+    _staff_only(request)
+    qs = Contest.objects.all()
+    rows, next_cursor = paginate(qs, limit=limit, cursor=cursor, scope="quizzes.contests")
+    return Status(200, page([_staff_contest(c) for c in rows], next_cursor, qs.count()))
+
+
+class ContestIn(Schema):
+    title_zh: str
+    title_en: str = ""
+    starts_at: str
+    ends_at: str
+    tags: str = Field("", description="Separated by commas; empty: the whole bank")
+    question_count: int = 10
+    time_limit_seconds: int = 300
+    points_per_correct: int = 10
+
+
+@router.post("/staff/contests", auth=django_auth,
+             response={201: StaffContestOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+             summary="Create a contest (regulators, campaign office, administrators)")
+def staff_contest_create(request, payload: ContestIn):
+    from hazardwatch.quizzes.forms import ContestForm
+
+    _staff_only(request)
+    if not services._may_run_contests(request.user):
+        raise ApplicationError(services.CONTEST_NOT_ALLOWED, status_code=403)
+    form = ContestForm(payload.dict())  # the staff page's own validation
+    if not form.is_valid():
+        fields = {k: [str(e) for e in v] for k, v in form.errors.items()}
+        raise ApplicationError(_("The request has invalid fields."), {"fields": fields})
+    d = form.cleaned_data
+    contest = services.contest_create(
+        actor=request.user, title_zh=d["title_zh"], title_en=d["title_en"], starts_at=d["starts_at"],
+        ends_at=d["ends_at"], tags=d["tags"], question_count=d["question_count"],
+        time_limit_seconds=d["time_limit_seconds"], points_per_correct=d["points_per_correct"])
+    return Status(201, _staff_contest(contest))
+
+
+@router.get("/staff/results", auth=django_auth, response={200: dict, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+            summary="Results per unit you may see, most points first (scope: empty for all, 'daily', or "
+                    "'c<contest id>')")
+def staff_results(request, scope: str = Query("", max_length=20), limit: int = Query(100, ge=1, le=500),
+                  cursor: str | None = Query(None, max_length=1000)):
+    from hazardwatch.api.pagination import page, paginate_list
+    from hazardwatch.quizzes.views import _results
+
+    _staff_only(request)
+    if scope and not selectors.valid_scope(scope):
+        raise ApplicationError(BAD_SCOPE, {"fields": {"scope": [str(BAD_SCOPE)]}})
+    rows = _results(request.user, scope)
+    items, next_cursor = paginate_list(rows, limit=limit, cursor=cursor, scope=f"quizzes.results.{scope}")
+    return Status(200, page(items, next_cursor, len(rows)))
+
+
+@router.get("/staff/results.{fmt}", auth=django_auth, response={200: None, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+            summary="Results per unit as csv or xlsx (the staff page's downloads)")
+def staff_results_export(request, fmt: str, scope: str = Query("", max_length=20)):
+    from hazardwatch.quizzes.views import staff_export
+
+    _staff_only(request)
+    return staff_export(request, fmt)

@@ -96,7 +96,9 @@ def _seed(n_attempts: int, log):
             choice = q.answer if rng.random() < 0.7 else _wrong(q)
             cookie = f"{takers.COOKIE}={signer.sign(a.taker.token)}"
             body = json.dumps({"question": qid, "choice": choice}).encode()
-            work.append((f"/api/v1/quizzes/attempts/{a.token}/answers", cookie, body))
+            # Encoded here, like the echo request, so that the load generator does the same work per request
+            # for both endpoints during the measured rounds.
+            work.append(_raw("POST", f"/api/v1/quizzes/attempts/{a.token}/answers", cookie, body))
     log(f"  seeded {len(attempts)} attempts x {QUESTIONS_PER_ATTEMPT} questions in {time.monotonic() - t0:.1f} s")
     return work
 
@@ -251,8 +253,7 @@ def run(out, *, seconds: float = 8.0, clients: int = 64, workers: int = 3, threa
     it = iter(work)
 
     def next_answer():
-        item = next(it, None)
-        return None if item is None else _raw("POST", item[0], item[1], item[2])
+        return next(it, None)
 
     try:
         _wait_up(port)

@@ -5,7 +5,7 @@ itself (docs/quizzes.md, "Write path")."""
 import json
 
 from django.conf import settings
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _g
 from django.views.decorators.csrf import csrf_exempt
 
@@ -19,6 +19,19 @@ def answer_payload(request, result) -> dict:
     explanation = q["explanation_en"] if lang_en and q["explanation_en"] else q["explanation_zh"]
     return {"question": result.question_id, "correct": result.correct, "points": result.points,
             "answer": result.answer, "explanation": explanation}
+
+
+_TRUE_FALSE = {True: b"true", False: b"false"}
+
+
+def answer_body(request, result) -> bytes:
+    """answer_payload as JSON bytes, byte for byte what JsonResponse(answer_payload(...)) sends (same key order
+    and separators; the explanation is encoded once per question and language by services.question_cache)."""
+    q = services.question_cache(result.question_id)
+    lang = "en" if (getattr(request, "LANGUAGE_CODE", "") or "").startswith("en") else "zh"
+    return b'{"question": %d, "correct": %s, "points": %d, "answer": %s, "explanation": %s}' % (
+        result.question_id, _TRUE_FALSE[result.correct], result.points, json.dumps(result.answer).encode(),
+        q["explanation_json"][lang])
 
 
 def _invalid(fields: dict) -> JsonResponse:
@@ -48,7 +61,7 @@ def answer(request, token: str):
                                         question_id=question, choice=choice)
     except ApplicationError as exc:
         return JsonResponse({"message": str(exc.message), "extra": exc.extra}, status=exc.status_code)
-    return JsonResponse(answer_payload(request, result), status=201)
+    return HttpResponse(answer_body(request, result), content_type="application/json", status=201)
 
 
 def echo(request):

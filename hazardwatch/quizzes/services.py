@@ -7,6 +7,7 @@ The answer write path has two modes (docs/quizzes.md):
   batches, idempotently (unique (attempt, question), attempt totals recomputed from the rows).
 - without Redis: one transaction locks the attempt row, inserts the answer and updates the totals.
 """
+import json
 import random
 import secrets
 import time
@@ -246,6 +247,11 @@ def question_cache(question_id: int) -> dict:
         raise ApplicationError(NOT_IN_ATTEMPT)
     data = {"keys": [o["key"] for o in q.options], "answer": sorted(q.answer), "kind": q.kind,
             "explanation_zh": q.explanation_zh, "explanation_en": q.explanation_en}
+    # The explanation as it appears in the answer's JSON response (fast.answer builds the bytes directly).
+    data["explanation_json"] = {
+        "zh": json.dumps(q.explanation_zh).encode(),
+        "en": json.dumps(q.explanation_en or q.explanation_zh).encode(),
+    }
     _qcache[question_id] = (now, data)
     return data
 

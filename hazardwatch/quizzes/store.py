@@ -73,8 +73,9 @@ def client():
             c = _clients.get(url)
             if c is None:
                 c = redis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
-                _clients[url] = c
+                # The script first: other threads read _clients without the lock and then use _scripts.
                 _scripts[url] = c.register_script(_ANSWER_LUA)
+                _clients[url] = c
     return c
 
 
@@ -132,29 +133,50 @@ def answered_get(token: str) -> dict[int, str] | None:
 _local = threading.local()
 
 
-def _resp(*args) -> bytes:
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        b = a if isinstance(a, bytes) else str(a).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(b), b))
-    return b"".join(out)
+def _bulk(value) -> bytes:
+    b = value if isinstance(value, bytes) else str(value).encode()
+    return b"$%d\r\n%s\r\n" % (len(b), b)
+
+
+_packing: dict[tuple[str, str], tuple[bytes, bytes, bytes]] = {}
+
+
+def _answer_packing(url: str, pfx: str) -> tuple[bytes, bytes, bytes]:
+    """The parts of the EVALSHA command that only depend on the script, the server and the key prefix, encoded
+    once: the head up to the attempt key, the stream key, and the last argument (the prefix)."""
+    parts = _packing.get((url, pfx))
+    if parts is None:
+        head = b"*11\r\n" + _bulk("EVALSHA") + _bulk(_scripts[url].sha) + _bulk(2)
+        parts = _packing[(url, pfx)] = (head, _bulk(pfx + STREAM), _bulk(pfx))
+    return parts
+
+
+def answer_command(url: str, *, token: str, taker_token: str, question_id: int, choice: str, now_ms: int,
+                   grace_ms: int) -> bytes:
+    """The EVALSHA of the answer script as RESP bytes (what redis-py's pack_command would produce)."""
+    pfx = prefix()
+    head, stream, last = _answer_packing(url, pfx)
+    att, tk, qid, ch = ((pfx + "att:" + token).encode(), taker_token.encode(), b"%d" % question_id, choice.encode())
+    now, grace = b"%d" % now_ms, b"%d" % grace_ms
+    return b"%s$%d\r\n%s\r\n%s$%d\r\n%s\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n%s" % (
+        head, len(att), att, stream, len(tk), tk, len(qid), qid, len(ch), ch, len(now), now, len(grace), grace, last)
 
 
 def answer_record(*, token: str, taker_token: str, question_id: int, choice: str, now_ms: int,
                   grace_ms: int) -> list:
-    """EVALSHA on this thread's own connection with the command encoded here: the hot path, where redis-py's
-    generic packing and pool checks cost as much as the round trip. The script is loaded when Redis does not
-    know it yet. A broken connection is replaced and the call tried once more (if the first call had been
-    executed, the retry answers "already answered"); when Redis stays unreachable the caller gets a 503."""
+    """EVALSHA on this thread's own connection with the command encoded here (the constant parts once per
+    process): the hot path, where redis-py's generic packing and pool checks cost as much as the round trip.
+    The script is loaded when Redis does not know it yet. A broken connection is replaced and the call tried
+    once more (if the first call had been executed, the retry answers "already answered"); when Redis stays
+    unreachable the caller gets a 503."""
     import redis
 
     from hazardwatch.core.errors import ApplicationError
 
     c = client()
     url = settings.REDIS_URL
-    sha = _scripts[url].sha
-    packed = [_resp("EVALSHA", sha, 2, key("att", token), key(STREAM), taker_token, question_id, choice, now_ms,
-                    grace_ms, prefix())]
+    packed = [answer_command(url, token=token, taker_token=taker_token, question_id=question_id, choice=choice,
+                             now_ms=now_ms, grace_ms=grace_ms)]
     conns = _local.__dict__.setdefault("conns", {})
     for attempt in range(2):
         conn = conns.get(url)

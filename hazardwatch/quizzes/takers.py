@@ -28,8 +28,18 @@ def _verified(raw: str, _hour: int) -> str | None:
 
 
 def signer():
-    """The signer Django's set_signed_cookie uses for this cookie."""
-    return signing.get_cookie_signer(salt=signing._cookie_signer_salt(COOKIE, SALT))
+    """The signer Django's set_signed_cookie uses for this cookie. Building one costs as much as checking a
+    signature (backend import, key derivation), so it is kept per process for the settings it was built from
+    (a changed SECRET_KEY, fallback keys or backend build a new one)."""
+    global _signer
+    conf = (settings.SECRET_KEY, tuple(settings.SECRET_KEY_FALLBACKS), settings.SIGNING_BACKEND)
+    cached = _signer
+    if cached is None or cached[0] != conf:
+        cached = _signer = (conf, signing.get_cookie_signer(salt=signing._cookie_signer_salt(COOKIE, SALT)))
+    return cached[1]
+
+
+_signer: tuple | None = None
 
 
 def set_cookie(response, token: str) -> None:
