@@ -418,7 +418,6 @@ def _counts_days(q: MapQuery, terms, res: int, cells: list[str], using) -> list[
 
     f = q.filters
     days = MapCellDay._meta.db_table
-    cols = ", ".join(f"h.{b}" for b in BUCKETS) + ", " + ", ".join(f"l.{b}" for b in BUCKETS)
     if terms == "total":
         scope = "public" if q.scope == "public" else "all"
         driver = (MapCellCount.objects.db_manager(using).filter(resolution=res, scope=scope, cell__in=cells, count__gt=0)
@@ -437,32 +436,44 @@ def _counts_days(q: MapQuery, terms, res: int, cells: list[str], using) -> list[
                   .exclude(sector=ALL).exclude(region=ALL).values_list("cell", "sector", "region"))
     driver_sql, driver_params = driver.query.sql_with_params()
 
-    def latest(bound_sql):
-        return (f"(SELECT d.id FROM {days} d WHERE d.resolution = %s AND d.scope = %s AND d.sector = x.sector "
+    grades = {"general": ("gen",), "major": ("maj",), "ungraded": ("ung",)}.get(f.grade, ("gen", "maj", "ung"))
+    flags = {None: ("ok", "od"), True: ("od",), False: ("ok",)}[f.overdue]
+    pick = [f"{g}_{o}" for g in grades for o in flags]
+    sums = [pick, [b for b in pick if b.endswith("_od")], [b for b in pick if b.startswith("maj")]]
+    packed = " || ',' || ".join(
+        "CAST({} AS TEXT)".format(" + ".join(f"d.{b}" for b in cols) if cols else "0") for cols in sums)
+
+    def latest(bound_sql):  # "cases,overdue,major" of the wanted buckets, read from the covering index
+        return (f"(SELECT {packed} FROM {days} d WHERE d.resolution = %s AND d.scope = %s AND d.sector = x.sector "
                 f"AND d.region = x.region AND d.cell = x.cell{bound_sql} ORDER BY d.day DESC LIMIT 1)")
 
     params: list = [res, scope] + ([f.date_to] if f.date_to else [])
     hi_sql = latest(" AND d.day <= %s" if f.date_to else "")
-    lo_sql = "CAST(NULL AS BIGINT)"
+    lo_sql = "NULL"
     if f.date_from:
         lo_sql = latest(" AND d.day < %s")
         params += [res, scope, f.date_from]
-    sql = (f"SELECT y.cell, {cols} FROM (SELECT x.cell AS cell, {hi_sql} AS hi, {lo_sql} AS lo "
-           f"FROM ({driver_sql}) x) y LEFT JOIN {days} h ON h.id = y.hi LEFT JOIN {days} l ON l.id = y.lo")
-    grades = {"general": ("gen",), "major": ("maj",), "ungraded": ("ung",)}.get(f.grade, ("gen", "maj", "ung"))
-    flags = {None: ("ok", "od"), True: ("od",), False: ("ok",)}[f.overdue]
-    pick = [BUCKETS.index(f"{g}_{o}") for g in grades for o in flags]
+    sql = f"SELECT x.cell, {hi_sql}, {lo_sql} FROM ({driver_sql}) x"
     acc: dict[str, list[int]] = {}
     with connections[using or "default"].cursor() as cursor:
         cursor.execute(sql, [*params, *driver_params])
-        for cell, *vals in cursor.fetchall():
-            diff = [(vals[i] or 0) - (vals[i + len(BUCKETS)] or 0) for i in range(len(BUCKETS))]
-            n = sum(diff[i] for i in pick)
-            if n:
-                out = acc.setdefault(cell, [0, 0, 0])
+        rows = cursor.fetchall()
+    for cell, hi, lo in rows:
+        if hi is None:
+            continue
+        n, ov, mj = hi.split(",")
+        n, ov, mj = int(n), int(ov), int(mj)
+        if lo is not None:
+            ln, lov, lmj = lo.split(",")
+            n, ov, mj = n - int(ln), ov - int(lov), mj - int(lmj)
+        if n:
+            out = acc.get(cell)
+            if out is None:
+                acc[cell] = [n, ov, mj]
+            else:
                 out[0] += n
-                out[1] += sum(diff[i] for i in pick if BUCKETS[i].endswith("_od"))
-                out[2] += sum(diff[i] for i in pick if BUCKETS[i].startswith("maj"))
+                out[1] += ov
+                out[2] += mj
     return [(c, *v) for c, v in sorted(acc.items())]
 
 

@@ -102,6 +102,12 @@ class MapCellDay(models.Model):
             models.UniqueConstraint(fields=["resolution", "scope", "sector", "region", "cell", "day"],
                                     name="insights_mapday_key"),
         ]
+        indexes = [
+            # Covering: "the latest row on or before a day" reads the counters from the index alone (one seek per
+            # cell and bound, no table lookup).
+            models.Index(fields=["resolution", "scope", "sector", "region", "cell", "day", "gen_ok", "gen_od",
+                                 "maj_ok", "maj_od", "ung_ok", "ung_od"], name="insights_mapday_cov"),
+        ]
 
 
 class MapAggregateState(models.Model):
