@@ -63,17 +63,22 @@ def _body(request) -> tuple[dict, list]:
     return request_body(request, BODY_INVALID, empty=b"{}")
 
 
-@router.get("/", response={200: dict, **ERRORS}, summary="Drills visible to you, filtered")
-def drill_list(request, limit: int = 100, offset: int = 0, cursor: str | None = None):
-    unknown = sorted(set(request.GET) - set(selectors.FILTER_KEYS) - {"limit", "offset", "cursor"})
+def _filtered(request, paging: frozenset | set = frozenset()):
+    """The user's drills under the list filters of the query string (unknown names → 400)."""
+    unknown = sorted(set(request.GET) - set(selectors.FILTER_KEYS) - set(paging))
     if unknown:
         raise ApplicationError(UNKNOWN_FILTER.format(names=", ".join(unknown)),
                                {"fields": {k: ["unknown"] for k in unknown}})
     filters, errors = selectors.parse_filters(request.GET)
     if errors:
         raise ApplicationError(_("The request has invalid fields."), {"fields": errors})
+    return selectors.drill_list_for_user(request.user, filters)
+
+
+@router.get("/", response={200: dict, **ERRORS}, summary="Drills visible to you, filtered")
+def drill_list(request, limit: int = 100, offset: int = 0, cursor: str | None = None):
     limit, offset = max(1, min(limit, 500)), max(0, offset)
-    qs = selectors.drill_list_for_user(request.user, filters)
+    qs = _filtered(request, {"limit", "offset", "cursor"})
     rows, next_cursor = paginate(qs, limit=limit, cursor=cursor, offset=offset, scope="drills")
     return page([drill_out(d) for d in rows], next_cursor, qs.count())
 
@@ -89,27 +94,18 @@ def drill_create(request):
 @router.get("/export.xlsx", response={200: None, **ERRORS},
             summary="The filtered drill list as Excel (the same filters as GET /drills/)")
 def drill_export(request):
-    from django.http import HttpResponse
     from django.utils import timezone
 
+    from hazardwatch.core.http import xlsx_response
     from hazardwatch.drills import export
     from hazardwatch.drills.views import EXPORT_TOO_LARGE
 
-    unknown = sorted(set(request.GET) - set(selectors.FILTER_KEYS))
-    if unknown:
-        raise ApplicationError(UNKNOWN_FILTER.format(names=", ".join(unknown)),
-                               {"fields": {k: ["unknown"] for k in unknown}})
-    filters, errors = selectors.parse_filters(request.GET)
-    if errors:
-        raise ApplicationError(_("The request has invalid fields."), {"fields": errors})
-    qs = selectors.drill_list_for_user(request.user, filters)
+    qs = _filtered(request)
     count = qs.count()
     if count > export.EXPORT_MAX_ROWS:
         raise ApplicationError(str(EXPORT_TOO_LARGE).format(count=count, limit=export.EXPORT_MAX_ROWS))
     data = export.drill_list_workbook(qs.iterator(chunk_size=2000), title=str(_("Drills")))
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="drills-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
+    return xlsx_response(data, f"drills-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @router.get("/{drill_id}", response={200: dict, **ERRORS}, summary="One drill with observations and issues")

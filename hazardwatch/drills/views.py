@@ -3,7 +3,7 @@ and issues, and the record form. Reads through `drills.selectors`, writes throug
 import datetime as dt
 
 from django.contrib import messages
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hazardwatch.core.errors import ApplicationError, NotFound, PermissionDenied
+from hazardwatch.core.http import xlsx_response
 from hazardwatch.drills import export, selectors, services
 from hazardwatch.drills.choices import DrillKind, DrillStatus
 from hazardwatch.drills.models import Drill, DrillPhoto
@@ -79,9 +80,7 @@ def drill_export(request):
         return render(request, "drills/message.html", {"message": message, "back": reverse("drills:list")},
                       status=400)
     data = export.drill_list_workbook(qs.iterator(chunk_size=2000), title=str(_("Drills")))
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="drills-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
+    return xlsx_response(data, f"drills-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 def _plan_context(request, *, drill=None, values=None, errors=None):

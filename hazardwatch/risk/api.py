@@ -138,9 +138,9 @@ def point_create(request, payload: PointIn):
 @router.get("/points/export.xlsx", response={200: None, 400: ErrorOut, 404: ErrorOut},
             summary="The filtered risk list as Excel (the same filters as GET /risk/points)")
 def point_export(request, filters: Query[PointFilter]):
-    from django.http import HttpResponse
     from django.utils import timezone
 
+    from hazardwatch.core.http import xlsx_response
     from hazardwatch.risk import export
     from hazardwatch.risk.views import EXPORT_TOO_LARGE
 
@@ -153,9 +153,7 @@ def point_export(request, filters: Query[PointFilter]):
     if count > export.EXPORT_MAX_ROWS:
         raise ApplicationError(str(EXPORT_TOO_LARGE).format(count=count, limit=export.EXPORT_MAX_ROWS))
     data = export.risk_list_workbook(qs.iterator(chunk_size=2000), title=str(_("Risk list")))
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="risk-list-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
+    return xlsx_response(data, f"risk-list-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @router.get("/points/{point_id}", response={200: dict, 404: ErrorOut})

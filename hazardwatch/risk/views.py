@@ -2,7 +2,7 @@
 four-colour map. Reads go through `RiskPoint.objects.visible_to`, writes through `risk.services`."""
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from hazardwatch.accounts.models import Organization
 from hazardwatch.accounts.selectors import jurisdiction_for_user
 from hazardwatch.cases.models import Case
 from hazardwatch.core.errors import ApplicationError, NotFound, PermissionDenied
+from hazardwatch.core.http import xlsx_response
 from hazardwatch.places.models import Division
 from hazardwatch.risk import export, geometry, selectors, services
 from hazardwatch.risk.choices import LEVEL_COLOUR, RiskLevel
@@ -116,9 +117,7 @@ def _export(request, qs, title: str, filename: str):
         return render(request, "risk/message.html", {"message": message, "back": request.path.rsplit("/", 2)[0] + "/"},
                       status=400)
     data = export.risk_list_workbook(qs.iterator(chunk_size=2000), title=title)
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return xlsx_response(data, filename)
 
 
 @require_GET
