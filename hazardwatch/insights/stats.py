@@ -6,10 +6,10 @@ Four sources give the same figures:
   the date range is whole months and the time axis is monthly. Reads are bounded by the number of
   (region, sector, grade, month, key) combinations, not by the number of cases.
 * **days** (`MixedSource` of `CellSource` + `DayCellSource`): a day-precise range or a weekly axis for a view
-  whose region and areas are at the country, province or prefecture level: whole months from `StatsCell`, the
-  partial edge days (or the whole range, when it holds no whole month) and the weekly chart from `StatsDayCell`
-  (creation-day cells at those levels, plus county status totals for a prefecture's region chart). No live part.
-* **mixed** (`MixedSource`): the same ranges for deeper views (county or township regions or areas): the cells
+  whose region and areas are at the country, province, prefecture or county level: whole months from `StatsCell`,
+  the partial edge days (or the whole range, when it holds no whole month) and the weekly chart from `StatsDayCell`
+  (creation-day cells at those levels, plus township status totals for a county's region chart). No live part.
+* **mixed** (`MixedSource`): the same ranges for deeper views (township regions or areas): the cells
   for the whole months, the partial edge months counted live (a weekly axis: the time chart is counted live).
 * **live**: GROUP BY over `Case.objects.visible_to(user)`; used for unit staff (their cases are those of
   one organization), deeper day-precise ranges within two partial months, and before the first rebuild.
@@ -527,8 +527,13 @@ def whole_months(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt
     return first, last
 
 
-DAY_DEPTH = 2  # StatsDayCell holds every kind for the country (""), province (1) and prefecture (2) levels,
-#               and status totals (key "", not overdue) for the counties (3): a prefecture's region chart
+DAY_DEPTH = 3  # StatsDayCell holds every kind for the country (""), province (1), prefecture (2) and county (3)
+#               levels, and status totals (key "", not overdue) for the townships (4): a county's region chart
+# A marker row written by each rebuild (read by no view: no region has this code) records the depth the day rows
+# were built for, so that day rows of an older, shallower build are never read for deeper views (the views fall
+# back to mixed and the next refresh rebuilds: see `day_cells_built`).
+DAY_MARK = "~depth"
+DAY_MARK_DAY = dt.date(1970, 1, 1)
 
 
 def _depth(path: str) -> int:
@@ -536,13 +541,14 @@ def _depth(path: str) -> int:
 
 
 def day_cells_built() -> bool:
+    """True when the day rows were built for the current DAY_DEPTH (their marker row says so)."""
     from hazardwatch.insights.models import StatsDayCell
 
-    return StatsDayCell.objects.exists()
+    return StatsDayCell.objects.filter(region_code=DAY_MARK, kind="s", n=DAY_DEPTH).exists()
 
 
 def day_cells_answer(region, areas: list[Area]) -> bool:
-    """True when the day rows hold the view: its region and every area at or above the prefecture level."""
+    """True when the day rows hold the view: its region and every area at or above the county level."""
     return (region is None or _depth(region.path) <= DAY_DEPTH) and all(_depth(a.path) <= DAY_DEPTH for a in areas)
 
 
@@ -740,7 +746,8 @@ def _day_levels(top: tuple) -> list[tuple[str, str | None]]:
 
 def _spread(groups, kind: str, months: dict, days: dict) -> None:
     """Count (path, sector, grade, creation day, key, overdue, n) groups into month cells (every level of the
-    path) and day cells (the levels of `_day_levels`, plus county status totals), with the "*" rollups."""
+    path) and day cells (the levels of `_day_levels`, plus the status totals of the level below), with the "*"
+    rollups."""
     by_month: dict[tuple, int] = defaultdict(int)
     by_day: dict[tuple, int] = defaultdict(int)
     tops: dict[str, tuple] = {}
@@ -768,13 +775,13 @@ def _spread(groups, kind: str, months: dict, days: dict) -> None:
         lv = day_levels.get(top)
         if lv is None:
             lv = day_levels[top] = _day_levels(top)
-        county = top[DAY_DEPTH] if kind == "s" and len(top) > DAY_DEPTH else None
+        below = top[DAY_DEPTH] if kind == "s" and len(top) > DAY_DEPTH else None
         for sec in (sector, ALL):
             for gr in (grade, ALL):
                 for code, parent in lv:
                     days[(code, parent, sec, gr, d, kind, key, overdue)] += n
-                if county is not None:  # a prefecture's region chart: county totals (no status, no overdue split)
-                    days[(county, top[DAY_DEPTH - 1], sec, gr, d, kind, "", False)] += n
+                if below is not None:  # a county's region chart: township totals (no status, no overdue split)
+                    days[(below, top[DAY_DEPTH - 1], sec, gr, d, kind, "", False)] += n
 
 
 def _aggregate(case_qs) -> tuple[dict, dict]:
@@ -842,6 +849,8 @@ def stats_rebuild() -> dict:
         StatsCell.objects.all().delete()
         StatsDayCell.objects.all().delete()
         cells, day_cells = _write(months, days)
+        StatsDayCell.objects.create(region_code=DAY_MARK, parent_code=DAY_MARK, sector=DAY_MARK, grade=DAY_MARK,
+                                    day=DAY_MARK_DAY, kind="s", key=DAY_MARK, n=DAY_DEPTH)
         StatsState.objects.all().delete()
         cases = Case.objects.count()
         StatsState.objects.create(built_at=started, refreshed_at=started, watermark=started, cases=cases)
@@ -867,7 +876,8 @@ def stats_refresh() -> dict:
 
     Changes are found by `updated_at` (every service write is a model save); the month cells and the day cells of
     the months they were created in are deleted and recounted, so the refresh is idempotent and overlapping
-    windows are harmless. Cells built before the day cells existed (month cells but no day cells) are rebuilt.
+    windows are harmless. Cells built before the day cells existed (month cells but no day cells), or with day
+    cells of another depth (their marker row), are rebuilt.
     """
     from hazardwatch.insights.models import StatsCell, StatsDayCell, StatsState
 
@@ -888,7 +898,7 @@ def stats_refresh() -> dict:
                                      created_at__lt=dt.datetime.combine(nxt, dt.time.min, tzinfo=tz))
             month_acc, day_acc = _aggregate(qs)
             StatsCell.objects.filter(month=month).delete()
-            StatsDayCell.objects.filter(day__gte=month, day__lt=nxt).delete()
+            StatsDayCell.objects.filter(day__gte=month, day__lt=nxt).exclude(region_code=DAY_MARK).delete()
             written = _write(month_acc, day_acc)
             cells += written[0]
             day_cells += written[1]

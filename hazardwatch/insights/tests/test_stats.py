@@ -152,9 +152,12 @@ def test_filters(client, city, cases, source):
     # A day-precise range without a whole month: day cells for a city brigade (live without cells), exactly.
     s = summary(client, city.city_sun, **{"from": "2025-04-02", "to": "2025-04-03"})
     assert s["kpi"]["total"] == 2 and s["source"] == ("days" if source == "preaggregate" else "live")
-    # A district brigade is below the levels of the day cells: counted live.
+    # A district brigade (a county-level area) too: day cells (the county level is held), exactly.
     s = summary(client, city.inspector_li, **{"from": "2025-04-02", "to": "2025-04-03"})
-    assert s["source"] == "live"
+    assert s["source"] == ("days" if source == "preaggregate" else "live")
+    assert s["kpi"]["total"] == Case.objects.filter(
+        sector="fire", region_path__startswith="410000/410100/410105/",
+        created_at__gte=at(2025, 4, 2, 0), created_at__lt=at(2025, 4, 4, 0)).count()
     s = summary(client, city.city_sun, interval="week", **{"from": "2025-03-01", "to": "2025-04-30"})
     assert sum(r["created"] for r in s["by_time"]) == 9
     assert all(dt.date.fromisoformat(r["period"]).weekday() == 0 for r in s["by_time"])

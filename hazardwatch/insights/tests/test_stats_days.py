@@ -62,17 +62,20 @@ def _same(auto, live, params):
     assert {**auto, "source": ""} == {**live, "source": ""}, params
 
 
-VIEWS = [  # (user attribute, extra parameters): admin, province drill, prefecture drill, city fire brigade
+VIEWS = [  # (user attribute, extra parameters): admin, province drill, prefecture drill, city fire brigade,
+    # county drills, the Jinshui fire brigade (a district regulator, one sector) and the Jinshui emergency bureau
     ("admin_chen", {}), ("admin_chen", {"region": "410000"}), ("admin_chen", {"region": "410100"}),
-    ("city_sun", {}),
+    ("city_sun", {}), ("admin_chen", {"region": "410105"}), ("inspector_li", {}), ("admin_chen", {"region": "410103"}),
+    ("em_li", {}),
 ]
+COUNTY_VIEWS = [v for v in VIEWS if v[0] in ("inspector_li", "em_li") or v[1].get("region") in ("410105", "410103")]
 
 
 def test_random_day_ranges_equal_live(client, city, spread, settings):
     rng = random.Random(3)
     first = dt.date(2025, 1, 20)
     nonempty = 0
-    for i in range(24):
+    for i in range(40):
         a = first + dt.timedelta(days=rng.randrange(170))
         b = a + dt.timedelta(days=rng.randrange(0, 150))
         attr, extra = VIEWS[i % len(VIEWS)]
@@ -85,7 +88,7 @@ def test_random_day_ranges_equal_live(client, city, spread, settings):
         assert auto["source"] == "days", params
         _same(auto, live, params)
         nonempty += auto["kpi"]["total"] > 0
-    assert nonempty >= 18
+    assert nonempty >= 30
 
 
 @pytest.mark.parametrize("params", [
@@ -123,38 +126,48 @@ def test_weekly_axis_equals_live(client, city, spread, settings, params):
 def test_days_source_reads_no_cases(client, city, spread, settings):
     """Only the overdue list reads the case table: every count comes from cells."""
     settings.HAZARDWATCH_STATS_SOURCE = "auto"
-    client.force_login(city.admin_chen)
-    for params in ({"from": "2025-03-10", "to": "2025-05-20"}, {"from": "2025-03-10", "to": "2025-04-20"},
-                   {"from": "2025-03-01", "to": "2025-05-31", "interval": "week"}):
-        with CaptureQueriesContext(connection) as ctx:
-            r = client.get("/api/v1/stats/summary", params)
-        assert r.status_code == 200 and r.json()["source"] == "days"
-        case_queries = [q["sql"] for q in ctx.captured_queries if '"cases_case"' in q["sql"]]
-        assert len(case_queries) == 1 and "is_overdue" in case_queries[0], case_queries
+    for user, extra in ((city.admin_chen, {}), (city.admin_chen, {"region": "410105"}), (city.inspector_li, {})):
+        client.force_login(user)
+        for params in ({"from": "2025-03-10", "to": "2025-05-20"}, {"from": "2025-03-10", "to": "2025-04-20"},
+                       {"from": "2025-03-01", "to": "2025-05-31", "interval": "week"}):
+            with CaptureQueriesContext(connection) as ctx:
+                r = client.get("/api/v1/stats/summary", {**params, **extra})
+            assert r.status_code == 200 and r.json()["source"] == "days"
+            case_queries = [q["sql"] for q in ctx.captured_queries if '"cases_case"' in q["sql"]]
+            assert len(case_queries) == 1 and "is_overdue" in case_queries[0], case_queries
 
 
-def test_below_day_levels_keep_mixed_or_live(client, city, spread, settings):
-    """District regulators and county or township drills are not held by the day cells: mixed (or live)."""
-    params = {"from": "2025-03-10", "to": "2025-05-20"}
-    for user, extra in ((city.inspector_li, {}), (city.admin_chen, {"region": "410105"}),
-                        (city.admin_chen, {"region": "410105001"})):
-        auto, live = _both(client, settings, user, **params, **extra)
-        assert auto["source"] == "mixed"
-        _same(auto, live, (user, extra))
+@pytest.mark.parametrize("params", [
+    {"from": "2025-03-10", "to": "2025-05-20"}, {"from": "2025-03-10", "to": "2025-04-20"},
+    {"from": "2025-02-12", "to": "2025-06-03", "interval": "week"}, {"from": "2025-04-16"},
+])
+def test_townships_keep_mixed_or_live(client, city, spread, settings, params):
+    """Township drills are not held by the day rows: mixed (live edge parts), or live without a whole month."""
+    no_whole_month = params.get("to") == "2025-04-20"
+    for township in ("410105001", "410103002"):
+        auto, live = _both(client, settings, city.admin_chen, region=township, **params)
+        assert auto["source"] == ("live" if no_whole_month else "mixed"), (township, params)
+        _same(auto, live, (township, params))
+    # A county's region chart (its townships) comes from the township totals: exact, and no live part.
+    auto, live = _both(client, settings, city.inspector_li, **params)
+    assert auto["source"] == "days" and auto["by_region"], params
+    _same(auto, live, params)
 
 
 def test_day_rows_levels(spread):
-    """Every kind at the country, province and prefecture levels; county rows are status totals only; no deeper."""
-    depth = {"": 0, "410000": 1, "410100": 2}
-    codes = set(StatsDayCell.objects.values_list("region_code", flat=True))
-    assert {"", "410000", "410100", "410105", "410103"} <= codes
+    """Every kind at the country, province, prefecture and county levels; township rows are status totals only
+    (their county as parent); no deeper; one marker row records the depth."""
+    depth = {"": 0, "410000": 1, "410100": 2, "410105": 3, "410103": 3, "410102": 3}
+    codes = set(StatsDayCell.objects.values_list("region_code", flat=True)) - {stats.DAY_MARK}
+    assert set(depth) <= codes
     for code in codes - set(depth):
-        assert len(code) == 6, code  # a county code, not a township (9 digits)
-    county = StatsDayCell.objects.exclude(region_code__in=list(depth))
-    assert set(county.values_list("kind", "key", "is_overdue").distinct()) == {("s", "", False)}
-    assert set(county.values_list("parent_code", flat=True)) == {"410100"}
+        assert len(code) == 9, code  # a township code
+    township = StatsDayCell.objects.exclude(region_code__in=[*depth, stats.DAY_MARK])
+    assert set(township.values_list("kind", "key", "is_overdue").distinct()) == {("s", "", False)}
+    assert set(township.values_list("parent_code", flat=True)) == {"410105", "410103"}
     for code in depth:
         assert set(StatsDayCell.objects.filter(region_code=code).values_list("kind", flat=True)) == {"s", "c", "d"}
+    assert list(StatsDayCell.objects.filter(region_code=stats.DAY_MARK).values_list("n", flat=True)) == [3]
     # Day rows sum to the month rows at the levels they share.
     for code in depth:
         for kind in ("s", "c", "d"):
@@ -163,6 +176,11 @@ def test_day_rows_levels(spread):
             month_total = sum(StatsCell.objects.filter(region_code=code, kind=kind, sector="*", grade="*")
                               .values_list("n", flat=True))
             assert day_total == month_total > 0, (code, kind)
+    # Township totals sum to their county's status rows (cases located at the county itself excepted).
+    for county in ("410105", "410103"):
+        towns = sum(township.filter(parent_code=county, sector="*", grade="*").values_list("n", flat=True))
+        located = Case.objects.filter(region_path__startswith=f"410000/410100/{county}/{county}").count()
+        assert towns == located > 0, county
 
 
 def test_refresh_recounts_day_cells(client, city, spread, settings):
@@ -170,6 +188,8 @@ def test_refresh_recounts_day_cells(client, city, spread, settings):
     weekly = {"from": "2025-03-20", "to": "2025-05-06", "interval": "week"}
     before = summary(client, city.city_sun, **params)
     assert before["source"] == "days"
+    before_district = summary(client, city.inspector_li, **params)
+    assert before_district["source"] == "days"
     # New cases on edge days and in a whole month, and a status change of an edge-day case (by a model save).
     mk("410105001", "fire", "new", created=at(2025, 3, 20, 0))
     mk("410103002", "fire", "assigned", created=at(2025, 5, 6, 23), overdue=True, deadline=at(2025, 5, 1))
@@ -196,6 +216,15 @@ def test_refresh_recounts_day_cells(client, city, spread, settings):
     assert StatsDayCell.objects.count() == rows
     auto, live = _both(client, settings, city.admin_chen, **params)
     _same(auto, live, params)
+    # County views after the refresh: the district regulator and a county drill, day ranges and the weekly axis.
+    for user, extra in ((city.inspector_li, {}), (city.em_li, {}), (city.admin_chen, {"region": "410105"}),
+                        (city.admin_chen, {"region": "410103"})):
+        for p in (params, weekly, {"from": "2025-03-20", "to": "2025-03-31"}, {"from": "2025-04-15"}):
+            auto, live = _both(client, settings, user, **p, **extra)
+            assert auto["source"] == "days", (p, extra)
+            _same(auto, live, (p, extra))
+    district, _ = _both(client, settings, city.inspector_li, **params)
+    assert district["kpi"]["total"] == before_district["kpi"]["total"] + 3  # the three new Jinshui fire cases
 
 
 def test_cells_without_day_cells_fall_back_and_refresh_builds_them(client, city, spread, settings):
@@ -210,3 +239,21 @@ def test_cells_without_day_cells_fall_back_and_refresh_builds_them(client, city,
     auto, live = _both(client, settings, city.admin_chen, **params)
     assert auto["source"] == "days"
     _same(auto, live, params)
+
+
+def test_day_rows_of_a_shallower_build_are_not_read(client, city, spread, settings):
+    """Day rows built for fewer levels (an older build: its marker says so) are never read for any view: the
+    views stay exact (mixed) until the next refresh rebuilds them for the current depth."""
+    StatsDayCell.objects.filter(region_code=stats.DAY_MARK).update(n=2)
+    StatsDayCell.objects.filter(region_code__in=["410105", "410103", "410102"]).exclude(kind="s", key="").delete()
+    params = {"from": "2025-03-10", "to": "2025-05-20"}
+    for user, extra in ((city.inspector_li, {}), (city.admin_chen, {"region": "410105"}), (city.admin_chen, {})):
+        auto, live = _both(client, settings, user, **params, **extra)
+        assert auto["source"] == "mixed"
+        _same(auto, live, extra)
+    out = stats.stats_refresh()
+    assert out["months"] == "all" and out["day_cells"] > 0
+    for user, extra in ((city.inspector_li, {}), (city.admin_chen, {"region": "410105"})):
+        auto, live = _both(client, settings, user, **params, **extra)
+        assert auto["source"] == "days"
+        _same(auto, live, extra)

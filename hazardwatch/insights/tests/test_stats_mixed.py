@@ -1,6 +1,9 @@
-"""Day-precise ranges below the levels of the day cells (district regulators, county drill-downs): whole months
-from the cells + live edge months ("mixed") equal live counts exactly; and the overdue list's partial index
-survives migrations that rebuild the cases table. (Views the day cells hold: test_stats_days.py.)"""
+"""Day-precise ranges below the levels of the day cells: whole months from the cells + live edge months ("mixed")
+equal live counts exactly; and the overdue list's partial index survives migrations that rebuild the cases table.
+
+The day rows hold the county level (views the day cells hold: test_stats_days.py), so that the mixed source
+keeps being tested on the district regulators and county drill-downs (more cases than a township), these tests
+build the day rows for a shallower depth (prefecture): counties are then below them, as townships are."""
 import datetime as dt
 import random
 
@@ -13,6 +16,12 @@ from hazardwatch.insights import stats
 from hazardwatch.insights.tests.test_stats import at, mk, summary
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def shallow_day_rows(monkeypatch):
+    """Day rows down to the prefecture level only (their marker records it): county views are mixed."""
+    monkeypatch.setattr(stats, "DAY_DEPTH", 2)
 
 SECTORS = ("fire", "industry_trade")
 STATUSES = ("new", "assigned", "rectifying", "closed", "closed", "rejected", "merged")
