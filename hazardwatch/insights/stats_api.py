@@ -2,6 +2,7 @@
 
     GET /api/v1/stats/summary?region=&sector=&grade=&from=&to=&interval=
     GET /api/v1/stats/{chart}.xlsx | {chart}.csv   chart: status, sector, grade, region, time, categories, overdue
+    GET /api/v1/stats/report.pdf?month=YYYY-MM&region=&sector=&grade=
 """
 import csv
 import io
@@ -83,6 +84,16 @@ def _download(request, chart: str, ext: str):
                                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{_filename(chart, ext)}"'
     return response
+
+
+@router.get("/report.pdf", response={200: None, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+            summary="The printable monthly report (PDF) for ?month=YYYY-MM and the dashboard filters")
+def report_pdf(request, month: str = "", region: str = "", sector: str = "", grade: str = ""):
+    from hazardwatch.insights.stats_views import report_pdf_response
+
+    if not user_is_staff_user(request.user):
+        raise PermissionDenied(NO_STATS_ROLE)
+    return report_pdf_response(request)
 
 
 @router.get("/{chart}.xlsx", response={200: None, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},

@@ -56,12 +56,18 @@ def dashboard(request):
 def report_pdf(request):
     """A printable monthly report: the same figures as tables, with CSS bars (WeasyPrint)."""
     try:
-        params = request.GET.copy()
-        month = stats.parse_month(params.pop("month", [""])[0])
-        base = stats.parse_filters({k: v for k, v in params.items() if k not in ("from", "to", "interval")})
-        summary = stats.stats_summary(request.user, stats.month_filters(month, base))
+        return report_pdf_response(request)
     except ApplicationError as exc:
         return _error(request, exc)
+
+
+def report_pdf_response(request) -> HttpResponse:
+    """The monthly report for `?month=YYYY-MM` and the dashboard filters (bad input → ApplicationError); shared
+    by the page and `GET /api/v1/stats/report.pdf`."""
+    params = request.GET.copy()
+    month = stats.parse_month(params.pop("month", [""])[0])
+    base = stats.parse_filters({k: v for k, v in params.items() if k not in ("from", "to", "interval")})
+    summary = stats.stats_summary(request.user, stats.month_filters(month, base))
 
     def bars(rows, key="count"):
         top = max([r[key] for r in rows] or [0]) or 1

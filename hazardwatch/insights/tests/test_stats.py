@@ -253,6 +253,21 @@ def test_monthly_report_pdf_text(client, city, cases, settings):
     assert get(client, city.city_sun, "/dashboard/report.pdf").status_code == 400
 
 
+def test_monthly_report_pdf_through_the_api_with_a_key(client, city, cases, settings):
+    """The same report under /api/v1/ with an API key; a bad month → 400 JSON; no key or session → 401."""
+    from hazardwatch.apikeys.services import apikey_create
+
+    settings.HAZARDWATCH_STATS_SOURCE = "live"
+    _key, raw = apikey_create(name="bi", user=city.city_sun, organization=city.city_sun.memberships.first().organization)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    r = client.get("/api/v1/stats/report.pdf", {"month": "2025-03"}, **auth)
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
+    assert "2025-03" in _pdf_text(r.content)
+    r = client.get("/api/v1/stats/report.pdf", {"month": "March"}, **auth)
+    assert r.status_code == 400 and "message" in r.json()
+    assert client.get("/api/v1/stats/report.pdf", {"month": "2025-03"}).status_code == 401
+
+
 def _pdf_text(data: bytes) -> str:
     """The document title and any plain strings of the PDF (WeasyPrint compresses objects into streams)."""
     import re
