@@ -8,6 +8,7 @@ def schedules():
     from hazardwatch.checklists.tasks import checklists_inspections_periodic
     from hazardwatch.insights.stats_tasks import stats_refresh_job
     from hazardwatch.rewards.tasks import rewards_periodic
+    from hazardwatch.webhooks.tasks import webhooks_sweep
 
     return [
         (cases_check_overdue, int(settings.HAZARDWATCH_OVERDUE_CHECK_MINUTES * 60)),
@@ -15,4 +16,5 @@ def schedules():
         (rewards_periodic, int(settings.HAZARDWATCH_REWARD_CHECK_MINUTES * 60)),
         (campaigns_send_reminders, int(settings.HAZARDWATCH_CAMPAIGN_REMINDER_MINUTES * 60)),
         (checklists_inspections_periodic, 3600),  # next recurring inspections, missed ones
+        (webhooks_sweep, 300),  # webhook deliveries whose task was lost
     ]

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -420,6 +420,27 @@ def _schedule(delivery: Delivery, attempt: int, run_after: datetime | None, repl
         webhook_deliver.using(run_after=run_after).enqueue(str(delivery.pk), attempt)
     else:  # e.g. the immediate backend of the tests: nothing runs later; next_attempt_at shows the plan
         log.warning("webhook retry of %s not scheduled: the task backend cannot defer", delivery.pk)
+
+
+SWEEP_AFTER = timedelta(minutes=10)
+
+
+def deliveries_sweep(*, now: datetime | None = None, stale: timedelta = SWEEP_AFTER) -> int:
+    """Enqueue again the deliveries whose task was lost (a crash between commit and enqueue, a worker killed
+    during an attempt, a deferred retry dropped): pending for longer than `stale` since their last attempt (or
+    creation), or retrying more than `stale` past their planned time. The claim in `delivery_attempt` makes a
+    duplicate harmless, so the receiver sees at least one attempt (deduplicate by delivery id). Returns the number
+    enqueued."""
+    now = now or timezone.now()
+    cutoff = now - stale
+    lost = (Delivery.objects.filter(status=DeliveryStatus.PENDING, created_at__lt=cutoff)
+            .filter(Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lt=cutoff))
+            | Delivery.objects.filter(status=DeliveryStatus.RETRYING, next_attempt_at__lt=cutoff))
+    count = 0
+    for delivery in lost.only("pk", "attempts"):
+        _schedule(delivery, delivery.attempts + 1, None)
+        count += 1
+    return count
 
 
 def delivery_replay(*, manager: Manager, delivery: Delivery) -> Delivery:

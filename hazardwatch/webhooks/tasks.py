@@ -9,3 +9,11 @@ def webhook_deliver(delivery_id: str, attempt: int, replay: bool = False) -> str
 
     delivery = delivery_attempt(delivery_id, attempt=attempt, replay=replay)
     return delivery.status if delivery is not None else "missing"
+
+
+@task()
+def webhooks_sweep() -> int:
+    """Periodic: enqueue again deliveries whose task was lost (see services.deliveries_sweep)."""
+    from hazardwatch.webhooks.services import deliveries_sweep
+
+    return deliveries_sweep()

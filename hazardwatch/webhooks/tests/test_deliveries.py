@@ -280,3 +280,40 @@ def test_switching_a_subscription_off_stops_its_queued_retries(client, city, on_
     with on_commit(execute=True):
         submit(client)  # and no new deliveries
     assert Delivery.objects.filter(subscription=sub).count() == 1
+
+
+@pytest.mark.django_db
+def test_sweep_enqueues_deliveries_whose_task_was_lost(client, city, on_commit, receiver, settings):
+    """A delivery created but never attempted (task lost), one claimed by a worker killed mid-request, and a
+    retry whose deferred task was dropped are each sent again by the periodic sweep — once, after `stale`."""
+    from hazardwatch.jobs.schedules import schedules
+    from hazardwatch.webhooks.tasks import webhooks_sweep
+
+    assert webhooks_sweep in [task for task, _interval in schedules()]
+    sub = subscribe(city.inspector_li, receiver.url)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # enqueued, never run
+    with on_commit(execute=True):
+        submit(client)
+        submit(client)
+        submit(client)
+    never, killed, dropped = Delivery.objects.filter(subscription=sub).order_by("created_at")
+    assert receiver.requests == []
+    now = timezone.now()
+    Delivery.objects.filter(pk=killed.pk).update(attempts=1)  # claimed, then the worker died: no attempt logged
+    Delivery.objects.filter(pk=dropped.pk).update(status=DeliveryStatus.RETRYING, attempts=1,
+                                                  last_attempt_at=now - dt.timedelta(hours=1),
+                                                  next_attempt_at=now - dt.timedelta(minutes=55))
+    assert services.deliveries_sweep(now=now) == 1  # only the retry is overdue; the others are younger than stale
+    later = now + dt.timedelta(minutes=11)
+    from django_tasks import default_task_backend
+
+    default_task_backend.clear()
+    assert services.deliveries_sweep(now=later) == 3
+    queued = {r.args[0]: r.args[1] for r in default_task_backend.results}
+    assert queued == {str(never.pk): 1, str(killed.pk): 2, str(dropped.pk): 2}
+    for delivery_id, attempt in queued.items():  # the worker runs them: each reaches the receiver once
+        services.delivery_attempt(delivery_id, attempt=attempt)
+        services.delivery_attempt(delivery_id, attempt=attempt)  # a duplicate from a second sweep does nothing
+    assert len(receiver.requests) == 3
+    assert set(Delivery.objects.filter(subscription=sub).values_list("status", flat=True)) == {DeliveryStatus.DELIVERED}
+    assert services.deliveries_sweep(now=later + dt.timedelta(hours=1)) == 0
