@@ -96,6 +96,9 @@ class Case(Located, TimeStampedModel):
         indexes = [
             # the dashboard's incremental refresh finds changed cases by updated_at
             models.Index(fields=["updated_at"], name="cases_case_updated_idx"),
+            # the cases of a few divisions within a creation-time window (the dashboard's live edge days of a
+            # county or township view): equality on region, range on created_at
+            models.Index(fields=["region", "created_at"], name="cases_case_region_created_idx"),
         ]
         constraints = [
             models.CheckConstraint(

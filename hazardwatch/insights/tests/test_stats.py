@@ -303,3 +303,21 @@ def test_stats_command(cases):
     assert "stats rebuild" in out.getvalue() and stats.stats_state().cases == 10
     call_command("stats", "refresh", stdout=out)
     assert "stats refresh" in out.getvalue()
+
+
+def test_subtree_filter_selects_the_same_cases_as_the_path_prefix(city, cases):
+    """Live counts with a date window add `region IN (subtree)` (an index path for SQLite): for every division of
+    the fixture and several windows, the cases are exactly those under the region path."""
+    mk("410105001", "fire", "new", created=at(2025, 3, 15))  # a township case next to the district ones
+    assert Case.objects.filter(region_id="410105001").exists()
+    windows = [("2025-01-01", "2025-12-31"), ("2025-03-10", "2025-03-20"), ("2024-01-01", "2025-02-28")]
+    for division in Division.objects.all():
+        for date_from, date_to in windows:
+            f = stats.parse_filters({"from": date_from, "to": date_to})
+            fast = set(stats.filtered_cases(city.admin_chen, division, f).values_list("pk", flat=True))
+            plain = set(stats.filtered_cases(city.admin_chen, division, f, by_subtree=False)
+                        .values_list("pk", flat=True))
+            expected = {c.pk for c in Case.objects.all() if c.region_path.startswith(division.path)
+                        and dt.date.fromisoformat(date_from) <= timezone.localtime(c.created_at).date()
+                        <= dt.date.fromisoformat(date_to)}
+            assert fast == plain == expected, (division.code, date_from)
