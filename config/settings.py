@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "hazardwatch.apikeys",
     "hazardwatch.open311",
     "hazardwatch.webhooks",
+    "hazardwatch.ops",
     "hazardwatch.insights",
     "hazardwatch.public",
     "hazardwatch.workbench",

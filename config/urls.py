@@ -6,6 +6,7 @@ from django.views.i18n import JavaScriptCatalog
 from hazardwatch.api.api import api
 
 urlpatterns = [
+    path("", include("hazardwatch.ops.urls")),  # /healthz, /readyz
     path("api/v1/quizzes/", include("hazardwatch.quizzes.fast_urls")),  # hot path first (docs/quizzes.md)
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
