@@ -173,11 +173,7 @@ def rollup(request, campaign_id: int):
 @router.get("/{campaign_id}/rollup.xlsx", response={200: None, **E}, summary="The roll-up as Excel")
 def rollup_xlsx(request, campaign_id: int):
     campaign = services.campaign_get_managed(request.user, campaign_id)
-    data = export.rollup_workbook(campaign, selectors.campaign_rollup(campaign), selectors.campaign_overview(campaign))
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    stamp = f"{campaign.pk}-{timezone.localdate():%Y%m%d}"
-    response["Content-Disposition"] = f'attachment; filename="campaign-{stamp}.xlsx"'
-    return response
+    return export.rollup_download(campaign)
 
 
 @router.get("/{campaign_id}/rollup.pdf", response={200: None, **E}, summary="The roll-up as PDF")

@@ -58,6 +58,15 @@ def rollup_workbook(campaign: Campaign, rows: list[dict], overview: dict) -> byt
     return out.getvalue()
 
 
+def rollup_download(campaign: Campaign):
+    """The campaign's roll-up as an Excel download (the workbench page and the API serve the same file)."""
+    from hazardwatch.campaigns import selectors
+    from hazardwatch.core.http import xlsx_response
+
+    data = rollup_workbook(campaign, selectors.campaign_rollup(campaign), selectors.campaign_overview(campaign))
+    return xlsx_response(data, f"campaign-{campaign.pk}-{timezone.localdate():%Y%m%d}.xlsx")
+
+
 def rollup_pdf(campaign: Campaign, rows: list[dict], overview: dict, *, request=None) -> bytes:
     html = render_to_string("campaigns/rollup_pdf.html", {
         "campaign": campaign, "overview": overview, "headers": [h for _k, h in rollup_headers()],

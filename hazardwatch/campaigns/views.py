@@ -320,11 +320,7 @@ def office_xlsx(request, campaign_id: int):
         campaign = _managed(request, campaign_id)
     except ApplicationError as exc:
         return _error_page(request, exc, "campaigns/staff_message.html")
-    data = export.rollup_workbook(campaign, selectors.campaign_rollup(campaign), selectors.campaign_overview(campaign))
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    stamp = f"{campaign.pk}-{timezone.localdate():%Y%m%d}"
-    response["Content-Disposition"] = f'attachment; filename="campaign-{stamp}.xlsx"'
-    return response
+    return export.rollup_download(campaign)
 
 
 @require_GET

@@ -7,7 +7,6 @@
 import csv
 import io
 
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router
@@ -15,6 +14,7 @@ from ninja.security import django_auth
 
 from hazardwatch.accounts.selectors import user_is_staff_user
 from hazardwatch.core.errors import ApplicationError, PermissionDenied
+from hazardwatch.core.http import download_response
 from hazardwatch.insights import stats
 from hazardwatch.reports.schemas import ErrorOut
 
@@ -77,13 +77,8 @@ def _download(request, chart: str, ext: str):
         raise ApplicationError(_("Unknown chart."), {"fields": {"chart": [", ".join(stats.CHARTS)]}},
                                status_code=404)
     header, rows = stats.chart_table(_summary(request), chart)
-    if ext == "csv":
-        response = HttpResponse(table_csv(header, rows), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(table_xlsx(chart, header, rows),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(chart, ext)}"'
-    return response
+    data = table_csv(header, rows) if ext == "csv" else table_xlsx(chart, header, rows)
+    return download_response(data, _filename(chart, ext))
 
 
 @router.get("/report.pdf", response={200: None, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},

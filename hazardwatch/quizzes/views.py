@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from hazardwatch.accounts.models import Role
 from hazardwatch.accounts.selectors import jurisdiction_for_user, user_is_staff_user
 from hazardwatch.core.errors import ApplicationError
+from hazardwatch.core.http import download_response
 from hazardwatch.places.models import Division, DivisionLevel
 from hazardwatch.quizzes import selectors, services, takers
 from hazardwatch.quizzes.models import Attempt, Contest
@@ -246,12 +247,8 @@ def staff_export(request, fmt: str):
         w.writerow([str(h) for _k, h in RESULT_HEADERS])
         for r in rows:
             w.writerow([r[k] for k, _h in RESULT_HEADERS])
-        response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="quiz-results-{stamp}.csv"'
-        return response
+        return download_response("\ufeff" + out.getvalue(), f"quiz-results-{stamp}.csv")
     from hazardwatch.quizzes.export import results_workbook
 
-    response = HttpResponse(results_workbook(rows, RESULT_HEADERS, title=_g("Quiz results per unit")),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="quiz-results-{stamp}.xlsx"'
-    return response
+    return download_response(results_workbook(rows, RESULT_HEADERS, title=_g("Quiz results per unit")),
+                             f"quiz-results-{stamp}.xlsx")

@@ -13,6 +13,7 @@ from pydantic import Field
 
 from hazardwatch.api.pagination import page, paginate
 from hazardwatch.core.errors import ApplicationError, NotFound, PermissionDenied
+from hazardwatch.core.http import download_response
 from hazardwatch.core.ratelimit import check_rate
 from hazardwatch.rewards import export, services
 from hazardwatch.rewards.models import AssessmentStatus, RewardAssessment, RewardClaim
@@ -317,12 +318,9 @@ def ledger_download(request, qs, fmt: str) -> HttpResponse:
     stamp = timezone.localdate().isoformat()
     if fmt == "xlsx":
         body = export.ledger_workbook(entries, title=f"Hazardwatch {stamp}")
-        response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     else:
         body = export.ledger_csv(entries)
-        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="reward-ledger-{stamp}.{fmt}"'
-    return response
+    return download_response(body, f"reward-ledger-{stamp}.{fmt}")
 
 
 # --- reporters (no sign-in; the receipt code is the key) -------------------------------------------------
