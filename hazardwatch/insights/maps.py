@@ -318,40 +318,56 @@ def _split_where(q: MapQuery, user) -> Q | None:
     f = q.filters
     if f.date_from or f.date_to:
         return None
-    where = Q(status__in=sorted(_status_terms(f.statuses, q.scope)))
-    wanted = frozenset(f.sectors) if f.sectors else None
-    if q.scope == "public" or _all_cases_user(user):
-        terms = [(ALL, None)]
-    else:
-        from hazardwatch.accounts.selectors import jurisdiction_for_user
-        from hazardwatch.insights.stats import user_areas
-
-        if jurisdiction_for_user(user).unit_org_ids:
-            return None
-        areas = user_areas(user) or []
-        if any(len(a.path) > REGION_KEY_LEN for a in areas):
-            return None
-        terms = [(a.path, a.sectors) for a in areas]
+    areas = _areas(q, user)
+    if areas is None:
+        return None
     area_q = Q(pk__in=[])
-    for path, sectors in terms:
+    for path, sectors in areas:
+        part = Q(sector=ALL) if sectors is None else (
+            Q(sector__in=sorted(sectors)) if len(sectors) > 1 else Q(sector=next(iter(sectors))))
+        part &= Q(region=ALL) if not path else Q(region__startswith=path)
+        area_q |= part
+    return Q(status__in=sorted(_status_terms(f.statuses, q.scope))) & area_q
+
+
+def _areas(q: MapQuery, user) -> list[tuple[str, frozenset | None]] | None:
+    """The (region path, sectors or None = every sector) areas the pre-aggregates must sum for this viewer,
+    narrowed by the sector filter: one area with path "" for the public map and admins, one per disjoint
+    jurisdiction area for a regulator (areas left with no sector dropped). None → count live: unit staff
+    (visibility by organization) and township-level jurisdictions are finer than the pre-aggregates."""
+    wanted = frozenset(q.filters.sectors) if q.filters.sectors else None
+    if q.scope == "public" or _all_cases_user(user):
+        return [("", wanted)]
+    from hazardwatch.accounts.selectors import jurisdiction_for_user
+    from hazardwatch.insights.stats import user_areas
+
+    if jurisdiction_for_user(user).unit_org_ids:
+        return None
+    areas = user_areas(user) or []
+    if any(len(a.path) > REGION_KEY_LEN for a in areas):
+        return None
+    out = []
+    for a in areas:
+        sectors = a.sectors
         if sectors is None or set(SECTOR_VALUES) <= sectors:
             sectors = wanted
         elif wanted is not None:
             sectors = sectors & wanted
-        if sectors is not None and not sectors:
-            continue
-        part = Q(sector=ALL) if sectors is None else (
-            Q(sector__in=sorted(sectors)) if len(sectors) > 1 else Q(sector=next(iter(sectors))))
-        part &= Q(region=ALL) if path in (ALL, "") else Q(region__startswith=path)
-        area_q |= part
-    return where & area_q
+        if sectors is None or sectors:
+            out.append((a.path, sectors))
+    return out
+
+
+def _wanted_buckets(f: MapFilters) -> tuple[list[str], list[str], list[str]]:
+    """The grade × overdue counter columns summed for (cases, overdue, major) under the grade/overdue filters."""
+    grades = {"general": ("gen",), "major": ("maj",), "ungraded": ("ung",)}.get(f.grade, ("gen", "maj", "ung"))
+    flags = {None: ("ok", "od"), True: ("od",), False: ("ok",)}[f.overdue]
+    pick = [f"{g}_{o}" for g in grades for o in flags]
+    return pick, [b for b in pick if b.endswith("_od")], [b for b in pick if b.startswith("maj")]
 
 
 def _counts_split(where: Q, f: MapFilters, scope: str, res: int, cells: list[str], using) -> list[tuple]:
     from hazardwatch.insights.models import MapCellSplit
-
-    grades = {"general": ("gen",), "major": ("maj",), "ungraded": ("ung",)}.get(f.grade, ("gen", "maj", "ung"))
-    flags = {None: ("ok", "od"), True: ("od",), False: ("ok",)}[f.overdue]
 
     negative = [k for k, sign in _status_terms(f.statuses, scope).items() if sign < 0]
 
@@ -366,9 +382,7 @@ def _counts_split(where: Q, f: MapFilters, scope: str, res: int, cells: list[str
             expr = SqlCase(When(status__in=negative, then=-expr), default=expr)
         return Sum(expr)
 
-    n = total(f"{g}_{o}" for g in grades for o in flags)
-    ov = total(f"{g}_od" for g in grades if "od" in flags)
-    mj = total(f"maj_{o}" for o in flags if "maj" in grades)
+    n, ov, mj = (total(cols) for cols in _wanted_buckets(f))
     manager = MapCellSplit.objects.db_manager(using) if using else MapCellSplit.objects
     rows = (manager.filter(where, resolution=res, cell__in=cells).values("cell")
             .annotate(n=n, ov=ov, mj=mj).order_by("cell").values_list("cell", "n", "ov", "mj"))
@@ -383,29 +397,12 @@ def _day_terms(q: MapQuery, user):
     f = q.filters
     if not (f.date_from or f.date_to) or f.statuses:
         return None
-    wanted = frozenset(f.sectors) if f.sectors else None
+    areas = _areas(q, user)
+    if areas == [("", None)]:
+        return "total"
     if q.scope == "public":
-        return "total" if wanted is None else None
-    if _all_cases_user(user):
-        return "total" if wanted is None else [("", wanted)]
-    from hazardwatch.accounts.selectors import jurisdiction_for_user
-    from hazardwatch.insights.stats import user_areas
-
-    if jurisdiction_for_user(user).unit_org_ids:
         return None
-    areas = user_areas(user) or []
-    if any(len(a.path) > REGION_KEY_LEN for a in areas):
-        return None
-    terms = []
-    for a in areas:
-        sectors = a.sectors
-        if sectors is None or set(SECTOR_VALUES) <= sectors:
-            sectors = wanted
-        elif wanted is not None:
-            sectors = sectors & wanted
-        if sectors is None or sectors:
-            terms.append((a.path, sectors))
-    return terms
+    return areas
 
 
 def _counts_days(q: MapQuery, terms, res: int, cells: list[str], using) -> list[tuple]:
@@ -436,10 +433,7 @@ def _counts_days(q: MapQuery, terms, res: int, cells: list[str], using) -> list[
                   .exclude(sector=ALL).exclude(region=ALL).values_list("cell", "sector", "region"))
     driver_sql, driver_params = driver.query.sql_with_params()
 
-    grades = {"general": ("gen",), "major": ("maj",), "ungraded": ("ung",)}.get(f.grade, ("gen", "maj", "ung"))
-    flags = {None: ("ok", "od"), True: ("od",), False: ("ok",)}[f.overdue]
-    pick = [f"{g}_{o}" for g in grades for o in flags]
-    sums = [pick, [b for b in pick if b.endswith("_od")], [b for b in pick if b.startswith("maj")]]
+    sums = _wanted_buckets(f)
     packed = " || ',' || ".join(
         "CAST({} AS TEXT)".format(" + ".join(f"d.{b}" for b in cols) if cols else "0") for cols in sums)
 

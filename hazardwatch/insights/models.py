@@ -34,7 +34,22 @@ class MapCellCount(models.Model):
         ]
 
 
-class MapCellSplit(models.Model):
+class GradeOverdueCounters(models.Model):
+    """Six counters splitting cases by grade (general, major, ungraded) × overdue, so a grade or overdue filter
+    is a sum of columns (`maps._wanted_buckets`), not more rows."""
+
+    gen_ok = models.IntegerField(_("general, not overdue"), default=0)
+    gen_od = models.IntegerField(_("general, overdue"), default=0)
+    maj_ok = models.IntegerField(_("major, not overdue"), default=0)
+    maj_od = models.IntegerField(_("major, overdue"), default=0)
+    ung_ok = models.IntegerField(_("ungraded, not overdue"), default=0)
+    ung_od = models.IntegerField(_("ungraded, overdue"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class MapCellSplit(GradeOverdueCounters):
     """Pre-aggregated case counts per H3 cell (r3, r5, r7, r9) split by the map's filter dimensions.
 
     Key: (resolution, status, sector, region, cell). `status` is a case status or a rollup member: "*" (every
@@ -52,12 +67,6 @@ class MapCellSplit(models.Model):
     sector = models.CharField(_("sector"), max_length=32)
     region = models.CharField(_("region path prefix"), max_length=24, blank=True)
     cell = models.CharField(_("H3 cell"), max_length=16)
-    gen_ok = models.IntegerField(_("general, not overdue"), default=0)
-    gen_od = models.IntegerField(_("general, overdue"), default=0)
-    maj_ok = models.IntegerField(_("major, not overdue"), default=0)
-    maj_od = models.IntegerField(_("major, overdue"), default=0)
-    ung_ok = models.IntegerField(_("ungraded, not overdue"), default=0)
-    ung_od = models.IntegerField(_("ungraded, overdue"), default=0)
 
     class Meta:
         verbose_name = _("map cell split count")
@@ -68,7 +77,7 @@ class MapCellSplit(models.Model):
         ]
 
 
-class MapCellDay(models.Model):
+class MapCellDay(GradeOverdueCounters):
     """Running totals per H3 cell (r3, r5, r7, r9) by creation day, for date-range map views.
 
     A row (resolution, scope, sector, region, cell, day) holds the cases of that cell and scope created on or
@@ -88,12 +97,6 @@ class MapCellDay(models.Model):
     region = models.CharField(_("region path prefix"), max_length=24, blank=True, default="*")
     cell = models.CharField(_("H3 cell"), max_length=16)
     day = models.DateField(_("created on or before"))
-    gen_ok = models.IntegerField(_("general, not overdue"), default=0)
-    gen_od = models.IntegerField(_("general, overdue"), default=0)
-    maj_ok = models.IntegerField(_("major, not overdue"), default=0)
-    maj_od = models.IntegerField(_("major, overdue"), default=0)
-    ung_ok = models.IntegerField(_("ungraded, not overdue"), default=0)
-    ung_od = models.IntegerField(_("ungraded, overdue"), default=0)
 
     class Meta:
         verbose_name = _("map cell running total")
@@ -133,7 +136,23 @@ class StatsKind(models.TextChoices):
     CLOSE_DAYS = "d", _("days-to-close histogram")
 
 
-class StatsCell(models.Model):
+class StatsCounts(models.Model):
+    """The columns StatsCell (by month) and StatsDayCell (by day) share: where, what and how many."""
+
+    region_code = models.CharField(_("region code"), max_length=12, blank=True)
+    parent_code = models.CharField(_("parent region code"), max_length=12, null=True, blank=True)
+    sector = models.CharField(_("sector"), max_length=32)
+    grade = models.CharField(_("grade"), max_length=12, blank=True)
+    kind = models.CharField(_("kind"), max_length=1, choices=StatsKind.choices)
+    key = models.CharField(_("key"), max_length=32, blank=True)
+    is_overdue = models.BooleanField(_("overdue"), default=False)
+    n = models.BigIntegerField(_("cases"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class StatsCell(StatsCounts):
     """Pre-aggregated case counts for the statistics dashboard (see docs/dashboard.md).
 
     One row per (region, sector, grade, created month, kind, key, overdue) holding a count `n`. Every
@@ -147,15 +166,7 @@ class StatsCell(models.Model):
     Built by `hazardwatch stats rebuild`, kept current by `hazardwatch stats refresh` (periodic job).
     """
 
-    region_code = models.CharField(_("region code"), max_length=12, blank=True)
-    parent_code = models.CharField(_("parent region code"), max_length=12, null=True, blank=True)
-    sector = models.CharField(_("sector"), max_length=32)
-    grade = models.CharField(_("grade"), max_length=12, blank=True)
     month = models.DateField(_("created month"))
-    kind = models.CharField(_("kind"), max_length=1, choices=StatsKind.choices)
-    key = models.CharField(_("key"), max_length=32, blank=True)
-    is_overdue = models.BooleanField(_("overdue"), default=False)
-    n = models.BigIntegerField(_("cases"), default=0)
 
     class Meta:
         verbose_name = _("statistics cell")
@@ -171,7 +182,7 @@ class StatsCell(models.Model):
         ]
 
 
-class StatsDayCell(models.Model):
+class StatsDayCell(StatsCounts):
     """Day-precision statistics cells for the edges of a day-precise range and the weekly axis.
 
     The same columns as StatsCell with a creation `day` instead of a month, written only for the upper region
@@ -180,15 +191,7 @@ class StatsDayCell(models.Model):
     with StatsCell.
     """
 
-    region_code = models.CharField(_("region code"), max_length=12, blank=True)
-    parent_code = models.CharField(_("parent region code"), max_length=12, null=True, blank=True)
-    sector = models.CharField(_("sector"), max_length=32)
-    grade = models.CharField(_("grade"), max_length=12, blank=True)
     day = models.DateField(_("created on"))
-    kind = models.CharField(_("kind"), max_length=1, choices=StatsKind.choices)
-    key = models.CharField(_("key"), max_length=32, blank=True)
-    is_overdue = models.BooleanField(_("overdue"), default=False)
-    n = models.BigIntegerField(_("cases"), default=0)
 
     class Meta:
         verbose_name = _("daily statistics cell")
