@@ -5,13 +5,13 @@ PYTHON  ?= python3
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
-.PHONY: install system-deps python-deps frontend messages demo serve test test-sqlite test-postgres bench bench-quiz clean
+.PHONY: install system-deps python-deps frontend messages demo demo-prod serve test test-sqlite test-postgres bench bench-quiz bench-crash clean
 
 install: system-deps python-deps frontend messages
 
 # Debian packages the project needs: Chromium for browser tests, gettext for translations, CJK fonts,
-# Pango for PDF reports (WeasyPrint).
-SYSTEM_PACKAGES := chromium gettext fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
+# Pango for PDF reports (WeasyPrint), the PostgreSQL client (pg_dump/psql) for `hazardwatch backup|restore`.
+SYSTEM_PACKAGES := chromium gettext fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 postgresql-client
 system-deps:
 	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; }
@@ -41,12 +41,25 @@ demo: install
 	$(PY) manage.py worker & WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
 	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
+# The demo in production mode: PostgreSQL (hazardwatch_demo_prod), Redis DB 2, RQ workers, gunicorn on
+# $(HOST):$(PORT), DEBUG off, JSON logs (docs/deploy.md). Ctrl-C stops it.
+demo-prod: install
+	GUNICORN_BIND=$(HOST):$(PORT) scripts/demo-prod.sh
+
 test: install
 	scripts/test.sh
 
 bench: install
 	$(PY) manage.py bench all
 	$(MAKE) --no-print-directory bench-quiz
+	$(MAKE) --no-print-directory bench-crash
+
+# Crash safety at bench size: SIGKILL app servers, a private PostgreSQL and workers during many larger bursts.
+CRASH_CYCLES ?= 20
+CRASH_N      ?= 150
+bench-crash: install
+	env -u DATABASE_URL HAZARDWATCH_CRASH_CYCLES=$(CRASH_CYCLES) HAZARDWATCH_CRASH_N=$(CRASH_N) \
+	  $(PY) -m pytest -m crash -q -p no:cacheprovider hazardwatch/jobs/tests
 
 # Quiz answer throughput on PostgreSQL + Redis vs a bare JSON endpoint (gunicorn, loopback); docs/quizzes.md.
 BENCH_QUIZ_DB    ?= postgres://postgres@127.0.0.1:5432/hazardwatch_bench_quiz

@@ -51,7 +51,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "hazardwatch.core.middleware.RequestIdMiddleware",  # first: ids and one log line for every response
     "django.middleware.security.SecurityMiddleware",
+    "hazardwatch.core.security.SecurityHeadersMiddleware",  # CSP and friends (docs/security.md)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hazardwatch.core.middleware.IgnoreAcceptLanguageMiddleware",
@@ -91,7 +93,10 @@ TEMPLATES = [
 # Database: SQLite in WAL mode under var/ unless DATABASE_URL says otherwise.
 DATABASE_URL = env_str("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))}
+    # Health checks: a kept-open connection is tested before each request reuses it, so after a database restart
+    # the first request gets a fresh connection instead of a 500 (the crash tests kill the database).
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+                                                  conn_health_checks=True)}
     if env_str("HAZARDWATCH_TEST_DB_NAME"):
         DATABASES["default"]["TEST"] = {"NAME": env_str("HAZARDWATCH_TEST_DB_NAME")}
 else:
@@ -112,13 +117,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Shared by every app and worker process: rate limits and schedule locks count across the cluster.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": env_str("HAZARDWATCH_CACHE_PREFIX") or "hw"}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "hazardwatch"}}
 
+# Background tasks (docs/deploy.md): the database backend by default; RQ on Redis with HAZARDWATCH_TASKS=rq.
+# TASKS_BACKEND (a dotted path) still overrides both, e.g. the immediate backend in some tests.
+HAZARDWATCH_TASKS = env_str("HAZARDWATCH_TASKS") or "db"
+if HAZARDWATCH_TASKS not in ("db", "rq"):
+    raise ValueError("HAZARDWATCH_TASKS must be db or rq")
+HAZARDWATCH_RQ_URL = env_str("HAZARDWATCH_RQ_URL") or REDIS_URL
+if HAZARDWATCH_TASKS == "rq":
+    if not HAZARDWATCH_RQ_URL:
+        raise ValueError("HAZARDWATCH_TASKS=rq needs REDIS_URL (or HAZARDWATCH_RQ_URL)")
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("django_tasks_db") + 1, "django_rq")
+    # DEFAULT_TIMEOUT: a job running longer is killed and marked failed (photo work takes well under a minute).
+    RQ_QUEUES = {"default": {"URL": HAZARDWATCH_RQ_URL,
+                             "DEFAULT_TIMEOUT": env_int("HAZARDWATCH_RQ_JOB_TIMEOUT", 600)}}
+_TASKS_DEFAULT = "django_tasks_rq.RQBackend" if HAZARDWATCH_TASKS == "rq" else "django_tasks_db.DatabaseBackend"
 TASKS = {
     "default": {
-        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": env_str("TASKS_BACKEND") or _TASKS_DEFAULT,
     }
 }
 
@@ -143,6 +164,26 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# S3-compatible object storage for media (photos, evidence, exports) when a bucket is named (docs/deploy.md).
+# Keys may also come from the usual AWS_* environment or an instance role; objects stay private and every
+# read goes through the access-checking views, which stream them from the bucket.
+HAZARDWATCH_S3_BUCKET = env_str("HAZARDWATCH_S3_BUCKET", "")
+if HAZARDWATCH_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": HAZARDWATCH_S3_BUCKET,
+            "endpoint_url": env_str("HAZARDWATCH_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("HAZARDWATCH_S3_REGION", "") or None,
+            "access_key": env_str("HAZARDWATCH_S3_ACCESS_KEY", "") or None,
+            "secret_key": env_str("HAZARDWATCH_S3_SECRET_KEY", "") or None,
+            "location": env_str("HAZARDWATCH_S3_PREFIX", ""),
+            "default_acl": None,  # bucket policy decides; never public-read
+            "querystring_auth": True,
+            "file_overwrite": False,  # same semantics as the filesystem: a clash gets a new name
+            "addressing_style": env_str("HAZARDWATCH_S3_ADDRESSING_STYLE", "") or None,  # "path" for MinIO etc.
+        },
+    }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Media is never served publicly by URL: photos go through views that check access.
 MEDIA_URL = "/media-not-served/"
@@ -165,13 +206,43 @@ SECURE_HSTS_SECONDS = 31536000 if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Sessions end this many seconds after sign-in (default 12 h: one working day, not Django's two weeks).
+SESSION_COOKIE_AGE = env_int("HAZARDWATCH_SESSION_SECONDS", 12 * 3600)
+# Load balancers probe health over plain HTTP inside the network; everything else is redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$"]
+AUTHENTICATION_BACKENDS = ["hazardwatch.accounts.lockout.LockoutModelBackend"]
+# Login lockout (docs/security.md): "failures/seconds" per username and per client, then locked for LOCKOUT.
+HAZARDWATCH_LOGIN_FAILURES_USER = env_str("HAZARDWATCH_LOGIN_FAILURES_USER", "5/900")
+HAZARDWATCH_LOGIN_FAILURES_CLIENT = env_str("HAZARDWATCH_LOGIN_FAILURES_CLIENT", "20/900")
+HAZARDWATCH_LOGIN_LOCKOUT_SECONDS = env_int("HAZARDWATCH_LOGIN_LOCKOUT_SECONDS", 900)
+# Two-factor sign-in (TOTP): roles that must enrol before they can use the site; issuer shown in the app.
+HAZARDWATCH_TOTP_REQUIRED_ROLES = env_list("HAZARDWATCH_TOTP_REQUIRED_ROLES", ["regulator_leader"])
+HAZARDWATCH_TOTP_ISSUER = env_str("HAZARDWATCH_TOTP_ISSUER", "Hazardwatch")
 
+# Logs: plain text for development; HAZARDWATCH_LOG_FORMAT=json writes one JSON object per line with the
+# request id and no personal data (hazardwatch/core/logging.py, docs/deploy.md "Logs").
+HAZARDWATCH_LOG_FORMAT = env_str("HAZARDWATCH_LOG_FORMAT") or "text"
+if HAZARDWATCH_LOG_FORMAT not in ("text", "json"):
+    raise ValueError("HAZARDWATCH_LOG_FORMAT must be text or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "hazardwatch.core.logging.RequestIdFilter"}},
+    "formatters": {"json": {"()": "hazardwatch.core.logging.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             **({"formatter": "json"} if HAZARDWATCH_LOG_FORMAT == "json" else {})}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}, "bm25s": {"level": "WARNING"}, "jieba": {"level": "WARNING"}},
+    "loggers": {"django.server": {"level": "WARNING"}, "bm25s": {"level": "WARNING"}, "jieba": {"level": "WARNING"},
+                # Pillow logs every EXIF tag it reads at DEBUG (GPS and camera of a reporter's photo): never.
+                "PIL": {"level": "INFO"},
+                # The per-request line (RequestIdMiddleware): on in production (json), off in development,
+                # where runserver prints its own.
+                "hazardwatch.request": {"level": "INFO" if HAZARDWATCH_LOG_FORMAT == "json" else "WARNING"},
+                # RQ workers: our handler and format instead of the one rqworker would add.
+                "rq.worker": {"handlers": ["console"], "propagate": False}},
 }
 
 # --- Hazardwatch ---------------------------------------------------------------------------------
@@ -223,6 +294,10 @@ HAZARDWATCH_OPEN311_JURISDICTIONS = env_list("HAZARDWATCH_OPEN311_JURISDICTIONS"
 HAZARDWATCH_H3_RESOLUTIONS = (5, 7, 9)
 HAZARDWATCH_OVERDUE_CHECK_MINUTES = env_float("HAZARDWATCH_OVERDUE_CHECK_MINUTES", 15.0)
 HAZARDWATCH_STATS_REFRESH_MINUTES = env_float("HAZARDWATCH_STATS_REFRESH_MINUTES", 5.0)
+# Worker crash recovery (jobs/recovery.py): each worker refreshes a heartbeat row this often (seconds); a task
+# whose worker has not beaten for STALE seconds is queued again. STALE must exceed any pause of a live worker.
+HAZARDWATCH_WORKER_HEARTBEAT_SECONDS = env_float("HAZARDWATCH_WORKER_HEARTBEAT_SECONDS", 5.0)
+HAZARDWATCH_WORKER_STALE_SECONDS = env_float("HAZARDWATCH_WORKER_STALE_SECONDS", 60.0)
 # Rewards: days a reporter has to claim an approved reward, days before that deadline when reminders go
 # out (comma-separated), and how often the worker proposes, expires and reminds (minutes).
 HAZARDWATCH_REWARD_CLAIM_DAYS = env_int("HAZARDWATCH_REWARD_CLAIM_DAYS", 60)
@@ -239,3 +314,5 @@ HAZARDWATCH_QUIZ_GRACE_SECONDS = env_float("HAZARDWATCH_QUIZ_GRACE_SECONDS", 3.0
 HAZARDWATCH_QUIZ_REDIS_PREFIX = env_str("HAZARDWATCH_QUIZ_REDIS_PREFIX", "hw:quiz:")
 HAZARDWATCH_QUIZ_PERSIST_BATCH = env_int("HAZARDWATCH_QUIZ_PERSIST_BATCH", 1000)
 HAZARDWATCH_QUIZ_BENCH = env_bool("HAZARDWATCH_QUIZ_BENCH", False)
+# Bench-only endpoints under /bench/ (POST /bench/insert, the yardstick of `hazardwatch bench intake`); never in production.
+HAZARDWATCH_BENCH = env_bool("HAZARDWATCH_BENCH", False)
