@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from hazardwatch.accounts.models import Membership, Organization, OrgPolicy, User
+from hazardwatch.accounts.models import Membership, Organization, OrgPolicy, TOTPDevice, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -55,3 +55,16 @@ class OrgPolicyAdmin(admin.ModelAdmin):
                     "escalate_when_overdue")
     search_fields = ("organization__name",)
     autocomplete_fields = ("organization",)
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(admin.ModelAdmin):
+    """Deleting a user's device resets two-factor sign-in (a lost phone); the secret is never shown."""
+
+    list_display = ("user", "confirmed_at", "created_at")
+    search_fields = ("user__username",)
+    fields = ("user", "confirmed_at", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False

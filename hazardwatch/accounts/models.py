@@ -128,3 +128,39 @@ class OrgPolicy(models.Model):
 
 
 DEFAULT_POLICY = OrgPolicy(general_deadline_days=15, major_deadline_days=90, acceptance_days=7)
+
+
+class TOTPDevice(models.Model):
+    """A user's authenticator app (RFC 6238 TOTP). The shared secret is encrypted at rest (core.secrets).
+
+    A device counts only once `confirmed_at` is set, i.e. after the user typed a valid code from the app;
+    `last_step` is the last accepted 30-second time step, so a code cannot be used twice (replay).
+    """
+
+    user = models.OneToOneField(User, models.CASCADE, related_name="totp_device", verbose_name=_("user"))
+    secret_encrypted = models.TextField(_("encrypted secret"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    last_step = models.BigIntegerField(_("last accepted time step"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("two-factor device")
+        verbose_name_plural = _("two-factor devices")
+
+    def __str__(self):
+        return f"{self.user} · {'confirmed' if self.confirmed_at else 'pending'}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time recovery code for when the phone is lost; only its keyed hash is stored."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="recovery_codes", verbose_name=_("user"))
+    code_hash = models.CharField(_("code hash"), max_length=64)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code_hash"], name="accounts_recoverycode_unique"),
+        ]

@@ -6,6 +6,8 @@ from hazardwatch.workbench import views
 app_name = "workbench"
 urlpatterns = [
     path("login/", views.StaffLoginView.as_view(), name="login"),
+    path("login/code/", views.login_totp, name="login_totp"),
+    path("security/two-factor/", views.two_factor, name="two_factor"),
     path("logout/", auth_views.LogoutView.as_view(next_page="workbench:login"), name="logout"),
     path("", views.queue, name="queue"),
     path("cases/<int:case_id>/", views.case_detail, name="case"),

@@ -6,8 +6,10 @@ Requests from htmx get the part of the page they replace; the same URLs work wit
 """
 import datetime as dt
 import functools
+import time
 
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth.views import LoginView, redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -17,10 +19,14 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from hazardwatch.accounts import twofactor
+from hazardwatch.accounts.forms import LockoutAuthenticationForm, TOTPCodeForm
 from hazardwatch.accounts.landing import landing_url
-from hazardwatch.accounts.models import Organization
+from hazardwatch.accounts.lockout import lockout_message, lockout_record_failure, lockout_remaining
+from hazardwatch.accounts.models import Organization, User
 from hazardwatch.accounts.selectors import user_is_staff_user
 from hazardwatch.cases import services
 from hazardwatch.cases.choices import CaseAction, CaseGrade, CaseStatus
@@ -96,14 +102,134 @@ def _see_other(url: str) -> HttpResponseRedirect:
 
 # --- sign in --------------------------------------------------------------------------------------------
 
+PENDING_2FA = "hw_2fa_pending"  # session key: password checked, second step not yet done
+PENDING_2FA_SECONDS = 300
+
+
 class StaffLoginView(LoginView):
-    """Sign in, then go to `next` if given, else to the page for the user's roles (accounts.landing)."""
+    """Sign in, then go to `next` if given, else to the page for the user's roles (accounts.landing).
+
+    Users with two-factor sign-in (or whose role requires it) are not signed in yet after the password: the
+    session only remembers who passed it for five minutes, and they go to the code step (or to the set-up
+    page, before anything else). A locked username or client gets the lockout message with status 429.
+    """
 
     template_name = "workbench/login.html"
     redirect_authenticated_user = True
+    authentication_form = LockoutAuthenticationForm
 
     def get_default_redirect_url(self):
         return landing_url(self.request.user)
+
+    def form_valid(self, form):
+        user = form.get_user()
+        enabled = twofactor.totp_enabled(user)
+        if not enabled and not twofactor.totp_required(user):
+            return super().form_valid(form)
+        self.request.session.cycle_key()
+        self.request.session[PENDING_2FA] = {"uid": user.pk, "backend": user.backend, "t": time.time(),
+                                             "next": self.get_redirect_url()}
+        return _see_other(reverse("workbench:login_totp" if enabled else "workbench:two_factor"))
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.locked:
+            response.status_code = 429
+        return response
+
+
+def _pending_2fa(request):
+    """(user, data) of a sign-in waiting for its second step, or (None, None) when none or expired."""
+    data = request.session.get(PENDING_2FA)
+    if not data or time.time() - data.get("t", 0) > PENDING_2FA_SECONDS:
+        return None, None
+    user = User.objects.filter(pk=data["uid"], is_active=True).first()
+    return (user, data) if user else (None, None)
+
+
+def _finish_2fa_login(request, user, data) -> str:
+    """Sign the user in after the second step; returns where to go next."""
+    request.session.pop(PENDING_2FA, None)
+    auth_login(request, user, backend=data["backend"])
+    return data.get("next") or landing_url(user)
+
+
+@never_cache
+def login_totp(request):
+    """Second sign-in step: the 6-digit code from the authenticator app, or a recovery code."""
+    user, data = _pending_2fa(request)
+    if user is None or not twofactor.totp_enabled(user):
+        return _see_other(reverse("workbench:login"))
+    form = TOTPCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        remaining = lockout_remaining(request, user.get_username())
+        if remaining:
+            form.add_error(None, lockout_message(remaining))
+            status = 429
+        elif form.is_valid() and twofactor.totp_verify(user=user, code=form.cleaned_data["code"]):
+            return _see_other(_finish_2fa_login(request, user, data))
+        else:
+            lockout_record_failure(request, user.get_username(), user_id=user.pk)
+            form.errors.pop("code", None)
+            form.add_error("code", twofactor.TOTP_CODE_WRONG)
+            status = 400
+    return render(request, "workbench/login_totp.html", {"form": form}, status=status)
+
+
+@never_cache
+def two_factor(request):
+    """Set up (QR code, then a code to confirm), renew recovery codes, or switch off two-factor sign-in.
+
+    Signed-in staff use it from the navigation; users whose role requires it come here from the password step
+    and are signed in only once they have confirmed a code.
+    """
+    pending_user, data = _pending_2fa(request)
+    if request.user.is_authenticated:
+        user, data = request.user, None
+    elif pending_user is not None and not twofactor.totp_enabled(pending_user):
+        user = pending_user
+    else:
+        return redirect_to_login(request.get_full_path())
+    enabled = twofactor.totp_enabled(user)
+    form = TOTPCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "confirm")
+        try:
+            if not form.is_valid():
+                raise ApplicationError(twofactor.TOTP_CODE_WRONG)
+            code = form.cleaned_data["code"]
+            if action == "confirm" and not enabled:
+                codes = twofactor.totp_setup_confirm(user=user, code=code)
+                next_url = _finish_2fa_login(request, user, data) if data else reverse("workbench:two_factor")
+                return render(request, "workbench/two_factor_codes.html", {"codes": codes, "next_url": next_url})
+            if action == "codes" and enabled:
+                if not twofactor.totp_verify(user=user, code=code):
+                    raise ApplicationError(twofactor.TOTP_CODE_WRONG)
+                codes = twofactor.recovery_codes_generate(user=user)
+                return render(request, "workbench/two_factor_codes.html",
+                              {"codes": codes, "next_url": reverse("workbench:two_factor")})
+            if action == "disable" and enabled:
+                twofactor.totp_disable(user=user, code=code)
+                messages.success(request, gettext("Two-factor sign-in is off."))
+                return _see_other(reverse("workbench:two_factor"))
+            raise ApplicationError(_("Unknown action."))
+        except ApplicationError as exc:
+            if data:
+                lockout_record_failure(request, user.get_username(), user_id=user.pk)
+            form.errors.pop("code", None)
+            form.add_error("code", exc.message)
+            status = exc.status_code
+    context = {"enabled": enabled, "required": twofactor.totp_required(user), "pending": data is not None,
+               "form": form, "nav": "two_factor"}
+    if enabled:
+        context["codes_left"] = twofactor.recovery_codes_left(user)
+    else:
+        device = twofactor.totp_setup_start(user=user)
+        uri = twofactor.totp_provisioning_uri(user, device)
+        context.update(qr_svg=twofactor.qr_svg(uri), secret=twofactor.totp_secret(device), otpauth_uri=uri)
+    return render(request, "workbench/two_factor.html", context, status=status)
 
 
 # --- queue ----------------------------------------------------------------------------------------------

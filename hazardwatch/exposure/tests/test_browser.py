@@ -33,7 +33,7 @@ def test_box_drawn_on_the_redaction_page_is_blurred_in_the_published_photo(city,
     page.fill("input[name=password]", "pw-inspector_li")
     page.click("form.wb-login-form button[type=submit]")
     page.wait_for_selector("#redaction [data-draw] img")
-    page.wait_for_function("document.querySelector('#redaction [data-draw] img').naturalWidth > 0")
+    page.wait_for_function("() => document.querySelector('#redaction [data-draw] img').naturalWidth > 0")
 
     page.fill("#xp-title", "小区地下车库消防通道被杂物堵塞")
     page.fill("#xp-text", "金水区某小区地下车库消防通道被杂物堵塞，消火栓无水。消防救援大队已责令物业限期清理并恢复供水。")

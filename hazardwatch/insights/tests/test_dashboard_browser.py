@@ -73,7 +73,7 @@ def test_dashboard_renders_charts(city, live_server, desktop_page):
     page.fill("input[name=password]", "pw-admin_chen")
     page.click("form.wb-login-form button[type=submit]")
     page.wait_for_url("**/dashboard/")
-    page.wait_for_function("document.documentElement.dataset.dashboardReady === '6'")
+    page.wait_for_function("() => document.documentElement.dataset.dashboardReady === '6'")
     for chart in ("status", "sector", "grade", "region", "time", "categories"):
         canvas = page.locator(f"#chart-{chart} canvas")
         assert canvas.count() >= 1, chart
@@ -96,7 +96,7 @@ def test_dashboard_renders_charts(city, live_server, desktop_page):
     page.select_option("#f-region", "410105")
     page.click(".dash-actions button[type=submit]")
     page.wait_for_url("**/dashboard/?*region=410105*")
-    page.wait_for_function("document.documentElement.dataset.dashboardReady === '6'")
+    page.wait_for_function("() => document.documentElement.dataset.dashboardReady === '6'")
     data = page.evaluate("JSON.parse(document.getElementById('dash-data').textContent)")
     assert data["region"]["code"] == "410105"
     assert data["by_region"] and all(r["code"].startswith("410105") or r["code"] == "" for r in data["by_region"])

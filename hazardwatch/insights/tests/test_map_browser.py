@@ -8,6 +8,7 @@ import random
 import pytest
 from django.conf import settings
 
+from hazardwatch.accounts.testing import totp_enrol, totp_now
 from hazardwatch.cases.models import Case
 
 SCREENSHOT = settings.BASE_DIR / "docs" / "img" / "hazard-map.png"
@@ -41,9 +42,13 @@ def test_staff_map_shows_clusters(city, live_server, desktop_page):
     page = desktop_page
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    secret = totp_enrol(city.city_sun)
     page.goto(f"{live_server.url}/staff/login/?next=/map/staff/")
     page.fill("input[name=username]", "city_sun")  # city fire regulator: the whole city's fire cases
     page.fill("input[name=password]", "pw-city_sun")
+    page.click("form.wb-login-form button[type=submit]")
+    page.wait_for_url("**/staff/login/code/")  # a leader: two-factor sign-in (docs/security.md)
+    page.fill("input[name=code]", totp_now(secret))
     page.click("form.wb-login-form button[type=submit]")
     page.wait_for_url("**/map/staff/")
     page.wait_for_selector("#hazard-map .hm-cluster")
@@ -57,7 +62,7 @@ def test_staff_map_shows_clusters(city, live_server, desktop_page):
     # A filter reloads the counts; the heat layer draws hexagons.
     page.select_option("#hm-filters select[name=status]", "closed")
     page.wait_for_function(
-        "document.getElementById('hm-status').textContent.startsWith('%d ')"
+        "() => document.getElementById('hm-status').textContent.startsWith('%d ')"
         % Case.objects.visible_to(city.city_sun).filter(status="closed").count())
     page.select_option("#hm-filters select[name=status]", "")
     page.check("#hm-heat")

@@ -24,7 +24,7 @@ def test_crs_js_matches_python_formula(live_server, desktop_page, settings, tile
     settings.HAZARDWATCH_TILE_CRS = tile_crs
     page = desktop_page
     page.goto(f"{live_server.url}/map/")
-    page.wait_for_function("window.HWCRS !== undefined")
+    page.wait_for_function("() => window.HWCRS !== undefined")
     assert page.get_attribute("#hazard-map", "data-tile-crs") == tile_crs
 
     # The conversions themselves do not depend on the page's tile setting.
@@ -76,7 +76,7 @@ def test_report_form_tap_on_gcj02_tiles_sends_gcj02(live_server, phone_page, set
     page.wait_for_selector("#report-map[data-ready='1']")
     box = page.locator("#report-map").bounding_box()
     page.locator("#report-map").tap(position={"x": box["width"] / 2, "y": box["height"] / 2})
-    page.wait_for_function("document.querySelector('[name=latitude]').value !== ''")
+    page.wait_for_function("() => document.querySelector('[name=latitude]').value !== ''")
     assert page.input_value("[name=crs]") == "gcj02"
     lat, lon = float(page.input_value("[name=latitude]")), float(page.input_value("[name=longitude]"))
     # The map is centred on MAP_CENTER shifted to GCJ-02; the tapped point is sent as it is (GCJ-02).

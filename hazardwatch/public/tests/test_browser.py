@@ -32,7 +32,7 @@ def test_phone_reports_a_hazard_with_map_tap_and_photo(live_server, phone_page, 
     page.fill("#id_address", "金水区某小区 3 号楼 1 单元楼道")
 
     page.locator("#report-map").tap(position={"x": 150, "y": 120})
-    page.wait_for_function("document.querySelector('[name=latitude]').value !== ''")
+    page.wait_for_function("() => document.querySelector('[name=latitude]').value !== ''")
     lat = float(page.input_value("[name=latitude]"))
     lon = float(page.input_value("[name=longitude]"))
     assert 34 < lat < 35.5 and 113 < lon < 114.5  # near the configured map centre (Zhengzhou)

@@ -21,7 +21,7 @@ def test_phone_follows_a_likely_duplicate(live_server, phone_page, zhengzhou):
     page.fill("#id_description", "小区楼道有人给电动车充电，堵住了安全出口")
 
     page.locator("#report-map").tap(position={"x": 160, "y": 110})
-    page.wait_for_function("document.querySelector('[name=latitude]').value !== ''")
+    page.wait_for_function("() => document.querySelector('[name=latitude]').value !== ''")
     lat = float(page.input_value("[name=latitude]"))
     lon = float(page.input_value("[name=longitude]"))
 

@@ -106,7 +106,7 @@ def test_regulator_accepts_a_case(world, live_server, desktop_page):
     # Filter without reloading the page (htmx): the table and the address follow the form.
     page.select_option("select[name=status]", "new")
     page.wait_for_url("**/staff/?*status=new*")
-    page.wait_for_function("document.querySelectorAll('tr[data-status]:not([data-status=new])').length === 0")
+    page.wait_for_function("() => document.querySelectorAll('tr[data-status]:not([data-status=new])').length === 0")
     assert page.locator(f"tr[data-case-id='{newest.case.pk}']").count() == 1
 
     # Open the new case from the queue and accept it.

@@ -2,6 +2,7 @@
 import pytest
 
 from hazardwatch.accounts.models import Membership
+from hazardwatch.accounts.testing import totp_enrol, totp_now
 from hazardwatch.workbench.tests.conftest import PASSWORD, make_user
 
 NAV_LINKS = {
@@ -83,7 +84,9 @@ def test_the_navigation_shows_only_usable_links(client, world, reviewer, office)
     # a regulator who is also a reward reviewer lands on the workbench first
     Membership.objects.create(user=world.leader, organization=world.fire_jinshui, role="reward_reviewer")
     client.logout()
-    assert _login(client, "jinshui_leader")["Location"] == "/staff/"
+    secret = totp_enrol(world.leader)  # leaders must use two-factor sign-in (docs/security.md)
+    assert _login(client, "jinshui_leader")["Location"] == "/staff/login/code/"
+    assert client.post("/staff/login/code/", {"code": totp_now(secret)})["Location"] == "/staff/"
 
 
 @pytest.mark.browser
