@@ -551,7 +551,7 @@ def _attach_evidence(event: CaseEvent, checked_images, written: list) -> None:
 
 def case_submit_evidence(*, case_id: int, actor, note: str, uploads) -> Case:
     """Validate evidence photos, then run the 'submit' transition. Files are removed if it fails."""
-    from hazardwatch.reports.images import ImageRejected, check_image
+    from hazardwatch.reports.images import ImageRejected, check_clean_image
     from hazardwatch.reports.services import TOO_MANY_PHOTOS
 
     if len(uploads) > settings.HAZARDWATCH_MAX_PHOTOS:
@@ -559,7 +559,7 @@ def case_submit_evidence(*, case_id: int, actor, note: str, uploads) -> Case:
     images = []
     for upload in uploads:
         try:
-            images.append(check_image(upload))
+            images.append(check_clean_image(upload))  # re-encoded: no metadata, no appended payload
         except ImageRejected as exc:
             raise ApplicationError(str(exc), {"fields": {"photos": [str(exc)]}}) from None
     return case_transition(case_id=case_id, action=A.SUBMIT, actor=actor,

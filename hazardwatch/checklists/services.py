@@ -157,7 +157,7 @@ def run_answer(*, run: ChecklistRun, user, answers: list[dict]) -> list[Checklis
     if unknown:
         message = ITEMS_UNKNOWN.format(codes=", ".join(unknown[:20]))
         raise ApplicationError(message, {"fields": {"answers": [message]}, "unknown_items": unknown[:50]})
-    from hazardwatch.reports.images import ImageRejected, check_image
+    from hazardwatch.reports.images import ImageRejected, check_clean_image
 
     errors: dict[str, list[str]] = {}
     clean = []
@@ -178,7 +178,7 @@ def run_answer(*, run: ChecklistRun, user, answers: list[dict]) -> list[Checklis
         image = None
         if a.get("photo"):
             try:
-                image = check_image(a["photo"])
+                image = check_clean_image(a["photo"])  # re-encoded: no GPS of a family's home
             except ImageRejected as exc:
                 errors.setdefault(code, []).append(str(exc))
         clean.append((items[code], value, note, image))

@@ -42,5 +42,7 @@ def read_yaml(path: Path, error: type = DataFileError):
         raise error(path, (mark.line + 1) if mark else 1, f"invalid YAML: {exc.problem}") from None
     except yaml.YAMLError as exc:
         raise error(path, 1, f"invalid YAML: {exc}") from None
+    except RecursionError:  # thousands of nested brackets: a message, not a traceback
+        raise error(path, 1, "invalid YAML: nested too deeply") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise error(path, 1, f"cannot read: {exc}") from None

@@ -21,7 +21,7 @@ from hazardwatch.core.files import delete_quietly
 from hazardwatch.drills.choices import DrillAction, DrillKind, DrillStatus
 from hazardwatch.drills.models import Drill, DrillIssue, DrillObservation, DrillPhoto
 from hazardwatch.drills.transitions import EDITABLE, NOTES_ALLOWED, TRANSITIONS
-from hazardwatch.reports.images import ImageRejected, check_image
+from hazardwatch.reports.images import ImageRejected, check_clean_image
 
 INVALID = _("The drill has errors. Please correct them and try again.")
 REQUIRED = _("This field is required.")
@@ -155,7 +155,7 @@ def _check_photos(uploads, errors, name="photos") -> list:
     images = []
     for upload in uploads:
         try:
-            images.append(check_image(upload))
+            images.append(check_clean_image(upload))  # re-encoded: no metadata, no appended payload
         except ImageRejected as exc:
             errors.add(name, exc)
     return images

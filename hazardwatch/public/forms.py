@@ -151,7 +151,8 @@ class FeedbackForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
         help_text=_("If it is not fixed, say what is still wrong. The department will look at the case again."),
     )
-    photo = forms.FileField(label=_("Photo"), required=False,
+    # Empty files pass here so that the photo check says why (this form's own errors are not shown).
+    photo = forms.FileField(label=_("Photo"), required=False, allow_empty_file=True,
                             widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}))
 
     def clean(self):

@@ -147,6 +147,9 @@ def _rows_yaml(text: str):
         yield (mark.line + 1 if mark else 1), None, [_g("not valid YAML: {err}").format(
             err=getattr(exc, "problem", None) or exc)]
         return
+    except RecursionError:  # thousands of nested brackets: refused with a message, not a traceback
+        yield 1, None, [_g("not valid YAML: {err}").format(err=_g("nested too deeply"))]
+        return
     if isinstance(data, dict) and "questions" in data:
         data = data["questions"]
         node = next(v for k, v in node.value if k.value == "questions")

@@ -20,7 +20,7 @@ from hazardwatch.core.files import delete_quietly
 from hazardwatch.core.errors import ApplicationError, Conflict, NotFound
 from hazardwatch.places import geo
 from hazardwatch.reports.choices import CATEGORY_SECTOR, PlaceType, ReportCategory, ReportSource
-from hazardwatch.reports.images import ImageRejected, check_image
+from hazardwatch.reports.images import ImageRejected, check_clean_image, check_image
 from hazardwatch.reports.models import DeviceKey, Report, ReporterIdentity, ReportPhoto
 
 REPORT_INVALID = _("The report has errors. Please correct them and submit again.")
@@ -236,8 +236,10 @@ def report_submit(data: ReportInput, *, limit_reporter: bool = False) -> tuple[R
     """Validate, then store the report, photos, identity and its case in one transaction.
 
     Returns the report and the receipt code, which exists only in this return value (stored hashed).
-    If anything fails after files were written, the files are removed, so a rejected submission
-    leaves nothing behind.
+    Photo files are written before the commit, so a stored photo row always has its file. If the
+    transaction fails before its commit, the files are removed, so a rejected submission leaves nothing
+    behind; if the commit itself fails (outcome unknown) they stay, and the orphan sweep removes them
+    later should no row refer to them.
     """
     from hazardwatch.cases import services as case_services
     from hazardwatch.reports.images import photo_phash
@@ -250,6 +252,7 @@ def report_submit(data: ReportInput, *, limit_reporter: bool = False) -> tuple[R
     phashes = [photo_phash(image.data) for image in clean.images]
     receipt = hw_secrets.receipt_new()
     written: list = []
+    committing = False
     try:
         with transaction.atomic():
             report = Report(
@@ -300,8 +303,13 @@ def report_submit(data: ReportInput, *, limit_reporter: bool = False) -> tuple[R
 
                 report_id = report.pk
                 transaction.on_commit(lambda: report_tasks.report_photos_process.enqueue(report_id))
+            # Past this line an error may come from the COMMIT itself (the database died while answering it)
+            # or from an on-commit callback: the rows may be stored, so their files must stay. Files of a
+            # transaction that did not commit after all are removed by the orphan sweep (jobs/recovery.py).
+            committing = True
     except Exception:
-        delete_quietly(written)
+        if not committing:
+            delete_quietly(written)
         raise
     return report, receipt
 
@@ -411,7 +419,7 @@ def report_fix_feedback(*, code: str, fixed, comment: str = "", photos=()):
     images = []
     for upload in photos:
         try:
-            images.append(check_image(upload))
+            images.append(check_clean_image(upload))  # shown to the unit as evidence: no GPS of the reporter
         except ImageRejected as exc:
             raise _feedback_error(exc, "photo") from None
     if report.case is None:
