@@ -448,26 +448,22 @@ def _counts_days(q: MapQuery, terms, res: int, cells: list[str], using) -> list[
         lo_sql = latest(" AND d.day < %s")
         params += [res, scope, f.date_from]
     sql = f"SELECT x.cell, {hi_sql}, {lo_sql} FROM ({driver_sql}) x"
-    acc: dict[str, list[int]] = {}
     with connections[using or "default"].cursor() as cursor:
         cursor.execute(sql, [*params, *driver_params])
         rows = cursor.fetchall()
+    acc: dict[str, list[int]] = {}
     for cell, hi, lo in rows:
         if hi is None:
             continue
-        n, ov, mj = hi.split(",")
-        n, ov, mj = int(n), int(ov), int(mj)
+        n, ov, mj = map(int, hi.split(","))
         if lo is not None:
-            ln, lov, lmj = lo.split(",")
-            n, ov, mj = n - int(ln), ov - int(lov), mj - int(lmj)
+            ln, lov, lmj = map(int, lo.split(","))
+            n, ov, mj = n - ln, ov - lov, mj - lmj
         if n:
-            out = acc.get(cell)
-            if out is None:
-                acc[cell] = [n, ov, mj]
-            else:
-                out[0] += n
-                out[1] += ov
-                out[2] += mj
+            total = acc.setdefault(cell, [0, 0, 0])
+            total[0] += n
+            total[1] += ov
+            total[2] += mj
     return [(c, *v) for c, v in sorted(acc.items())]
 
 
