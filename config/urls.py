@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
@@ -26,3 +27,6 @@ urlpatterns = [
     path("", include("hazardwatch.insights.urls")),
     path("", include("hazardwatch.public.urls")),
 ]
+
+if settings.HAZARDWATCH_BENCH:  # bench-only endpoints (docs/performance.md), absent in normal runs
+    urlpatterns.insert(0, path("bench/", include("hazardwatch.jobs.bench_urls")))

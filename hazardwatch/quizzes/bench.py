@@ -5,7 +5,6 @@ drains the stream and we check that every acknowledged answer is in PostgreSQL e
 Runs only against a database whose name contains "bench" (never `test`), with REDIS_URL set and
 HAZARDWATCH_QUIZ_BENCH on; the Makefile target sets all three.
 """
-import asyncio
 import json
 import os
 import secrets
@@ -20,6 +19,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from hazardwatch.jobs import loadgen
 from hazardwatch.quizzes import store, takers
 
 TARGET = 0.6
@@ -108,60 +108,18 @@ def _wrong(q) -> list[str]:
     return [next((o["key"] for o in q.options if o["key"] not in q.answer), q.answer[0])]
 
 
-# --- a small keep-alive HTTP/1.1 load generator (asyncio streams, no dependencies) -------------------------
-
-async def _read_response(reader) -> int:
-    status_line = await reader.readline()
-    if not status_line:
-        raise ConnectionError("closed")
-    status = int(status_line.split(b" ", 2)[1])
-    length = 0
-    while True:
-        line = await reader.readline()
-        if line in (b"\r\n", b"\n", b""):
-            break
-        k, _s, v = line.partition(b":")
-        if k.strip().lower() == b"content-length":
-            length = int(v.strip())
-    if length:
-        await reader.readexactly(length)
-    return status
-
-
-async def _client(port, deadline, next_request, counts):
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    try:
-        while time.monotonic() < deadline:
-            req = next_request()
-            if req is None:
-                counts["exhausted"] = True
-                return
-            writer.write(req)
-            status = await _read_response(reader)
-            counts[status] = counts.get(status, 0) + 1
-    finally:
-        writer.close()
-
+# --- load generation and process probes: hazardwatch/jobs/loadgen.py (shared with `hazardwatch bench intake`)
 
 def _raw(method: str, path: str, cookie: str | None = None, body: bytes = b"") -> bytes:
-    head = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: keep-alive"]
-    if cookie:
-        head.append(f"Cookie: {cookie}")
-    if body:
-        head += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
-    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+    return loadgen.raw_request(method, path, body, headers={"Cookie": cookie} if cookie else None)
 
 
 def _load(port: int, clients: int, seconds: float, next_request) -> tuple[float, dict]:
-    counts: dict = {}
-
-    async def main():
-        deadline = time.monotonic() + seconds
-        await asyncio.gather(*[_client(port, deadline, next_request, counts) for _i in range(clients)])
-
-    t0 = time.monotonic()
-    asyncio.run(main())
-    return time.monotonic() - t0, counts
+    result = loadgen.closed_loop(port, clients, seconds, next_request)
+    counts = dict(result.counts)
+    if result.exhausted:
+        counts["exhausted"] = True
+    return result.elapsed, counts
 
 
 def _wait_up(port: int, timeout: float = 30.0) -> None:
@@ -176,25 +134,8 @@ def _wait_up(port: int, timeout: float = 30.0) -> None:
     raise SystemExit("gunicorn did not answer in time")
 
 
-def _cpu_seconds(pids: list[int]) -> float:
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for p in pids:
-        try:
-            with open(f"/proc/{p}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except (OSError, IndexError, ValueError):
-            pass
-    return total / tick
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        return [int(x) for x in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True,
-                                               text=True).stdout.split()]
-    except OSError:
-        return []
+_cpu_seconds = loadgen.cpu_seconds
+_children = loadgen.children
 
 
 def _redis_pid() -> int | None:
@@ -205,20 +146,8 @@ def _redis_pid() -> int | None:
 
 
 def _rss_mb(pid: int) -> float:
-    total = 0
-    try:
-        children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
-    except OSError:
-        children = []
-    for p in [str(pid)] + children:
-        try:
-            with open(f"/proc/{p}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total = max(total, int(line.split()[1]))
-        except OSError:
-            pass
-    return total / 1024
+    """The largest RSS among gunicorn's master and workers, in MB."""
+    return max(loadgen.rss_mb(p) for p in [pid, *loadgen.children(pid)])
 
 
 def run(out, *, seconds: float = 8.0, clients: int = 64, workers: int = 3, threads: int = 8, rounds: int = 3,

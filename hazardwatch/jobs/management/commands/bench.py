@@ -5,6 +5,13 @@
     hazardwatch bench map [--large 1000000] [--small 1000] [--repeat 200] [--rounds 3] [--only city/] [--no-postgres]
     hazardwatch bench dashboard [--large 1000000] [--small 1000] [--repeat 60] [--rounds 3] [--only a,b] [--no-postgres]
     hazardwatch bench map-aggregate      # rebuild the map pre-aggregate in the configured database
+    hazardwatch bench intake [--backends sqlite,postgresql] [--clients 32] [--seconds 8] [--rounds 3]
+    hazardwatch bench photo [--repeat 5]        # rounds
+    hazardwatch bench all [--quick] [--skip map,dashboard,quiz,...]   # everything, then ONE table
+
+`all` runs matching, map, dashboard, intake, photo and the quiz bench (`quizzes bench` on PostgreSQL + Redis),
+each printing its details, and ends with one Markdown table of the figures against DESIGN.md §8
+(docs/performance.md). --quick uses small sizes and short rounds: a smoke run, not figures to quote.
 
 Bench data is synthetic and bulk-inserted without transitions or audit. `seed` writes into
 var/bench/hazards.sqlite3 unless given --sqlite-file, --database-url, or --yes (= the configured database).
@@ -34,7 +41,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("what", nargs="?", default="all",
-                            choices=["all", "matching", "seed", "map", "map-measure", "map-aggregate", "dashboard"])
+                            choices=["all", "matching", "seed", "map", "map-measure", "map-aggregate", "dashboard",
+                                     "intake", "intake-prepare", "intake-verify", "photo"])
         parser.add_argument("--file", default=str(DEFAULT_TEXTS), help="JSON Lines with a 'text' field")
         parser.add_argument("--repeat", type=int, default=None, help="repetitions (matching 20, map 200)")
         parser.add_argument("--hazards", type=int, default=0, help="seed: number of synthetic cases")
@@ -51,17 +59,50 @@ class Command(BaseCommand):
         parser.add_argument("--postgres-url", default=os.environ.get(
             "HAZARDWATCH_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres"),
             help="map: server to create hazardwatch_bench_<N> databases on")
+        parser.add_argument("--quick", action="store_true", help="all: small sizes and short rounds (smoke run)")
+        parser.add_argument("--skip", default="", help="all: comma-separated parts to leave out "
+                                                       "(matching, map, dashboard, intake, photo, quiz)")
+        parser.add_argument("--bench-dir", default=str(BENCH_DIR), help="where the SQLite bench files live")
+        parser.add_argument("--backends", default="sqlite,postgresql", help="intake: sqlite, postgresql or both")
+        parser.add_argument("--clients", type=int, default=32, help="intake: concurrent keep-alive clients")
+        parser.add_argument("--seconds", type=float, default=8.0, help="intake: seconds per round and endpoint")
+        parser.add_argument("--latency-seconds", type=float, default=10.0, help="intake: open-loop run at half load")
+        parser.add_argument("--photo-reports", type=int, default=6, help="intake: reports with a 12 MP photo")
+        parser.add_argument("--workers", type=int, default=0, help="intake: gunicorn workers (default: gunicorn.conf)")
+        parser.add_argument("--threads", type=int, default=0, help="intake: threads per gunicorn worker")
+        parser.add_argument("--receipts", default="", help="intake-verify: JSON file of acknowledged receipt codes")
+        parser.add_argument("--wait-photos", type=float, default=0.0, help="intake-verify: wait for derivatives (s)")
+        parser.add_argument("--quiz-database-url", default=os.environ.get(
+            "HAZARDWATCH_BENCH_QUIZ_DB", "postgres://postgres@127.0.0.1:5432/hazardwatch_bench_quiz"),
+            help="all: the quiz bench's PostgreSQL database (its name must contain 'bench')")
+        parser.add_argument("--quiz-redis-url", default=os.environ.get(
+            "HAZARDWATCH_BENCH_QUIZ_REDIS", "redis://127.0.0.1:6379/14"), help="all: the quiz bench's Redis")
 
     def handle(self, *args, **options):
         what = options["what"]
-        if what in ("all", "matching"):
+        self.bench_dir = Path(options["bench_dir"])
+        if what == "all":
+            return self.all(options)
+        if what == "matching":
             self.matching(Path(options["file"]), max(1, options["repeat"] or 20))
         if what == "seed":
             self.seed(options)
-        if what in ("all", "map"):
+        if what == "map":
             self.map(options)
-        if what in ("all", "dashboard"):
+        if what == "dashboard":
             self.dashboard(options)
+        if what == "intake":
+            self.intake(options)
+        if what == "photo":
+            from hazardwatch.jobs import bench_photo
+
+            bench_photo.run(self.stdout, rounds=options["repeat"] or 5)
+        if what in ("intake-prepare", "intake-verify"):
+            from hazardwatch.jobs import bench_intake
+
+            result = (bench_intake.prepare() if what == "intake-prepare"
+                      else bench_intake.verify(options["receipts"], options["wait_photos"]))
+            self.stdout.write("RESULT " + json.dumps(result))
         if what == "map-measure":
             from hazardwatch.insights.bench import dumps, measure
 
@@ -86,7 +127,8 @@ class Command(BaseCommand):
 
             seed_hazards(n, batch=max(100, options["batch"]), out=self.stdout.write)
             return
-        env = self._bench_env(options["database_url"], options["sqlite_file"] or str(BENCH_DIR / "hazards.sqlite3"))
+        env = self._bench_env(options["database_url"],
+                              options["sqlite_file"] or str(self.bench_dir / "hazards.sqlite3"))
         self._run(env, ["migrate", "-v", "0"])
         self._run(env, ["bench", "seed", "--yes", "--hazards", str(n), "--batch", str(options["batch"])], echo=True)
 
@@ -143,9 +185,10 @@ class Command(BaseCommand):
     def map(self, options):
         repeat = options["repeat"] or 200
         sizes = (options["small"], options["large"])
-        backends = [("sqlite", lambda n: self._bench_env("", str(BENCH_DIR / f"map_{n}.sqlite3")))]
+        backends = [("sqlite", lambda n: self._bench_env("", str(self.bench_dir / f"map_{n}.sqlite3")))]
         if not options["no_postgres"]:
             backends.append(("postgresql", lambda n: self._postgres_env(options["postgres_url"], n)))
+        summary = {}  # backend -> (worst median p95 ratio, its view), for the table of `bench all`
         for backend, make_env in backends:
             envs = {n: make_env(n) for n in sizes}
             if any(e is None for e in envs.values()):
@@ -171,12 +214,14 @@ class Command(BaseCommand):
                 med = statistics.median
                 ratios = [y["p95"] / x["p95"] for x, y in zip(a, b)]
                 ok = "ok " if med(ratios) <= 2 else "OVER"
+                summary[backend] = max(summary.get(backend, (0.0, "")), (med(ratios), key))
                 self.stdout.write(
                     f"  {key:<30} {med(x['p50'] for x in a):7.2f} / {med(x['p95'] for x in a):7.2f}   "
                     f"{med(y['p50'] for y in b):7.2f} / {med(y['p95'] for y in b):7.2f}   "
                     f"ratio p95 {med(ratios):6.2f}x {ok} (rounds {', '.join(f'{r:.2f}' for r in ratios)})  "
                     f"[{b[0]['source']}, {a[0]['cells']}→{b[0]['cells']} cells, n={b[0].get('n', repeat)}]")
             self.stdout.write("  target: map viewport p95(large) <= 2x p95(small)")
+        return summary
 
     def dashboard(self, options):
         """Dashboard summary p50/p95 at the small and large sizes, in databases of its own (SQLite files
@@ -185,13 +230,14 @@ class Command(BaseCommand):
         from hazardwatch.insights.bench_stats import run_dashboard_bench
 
         sizes = (options["small"], options["large"])
-        databases = {"sqlite": {n: self._bench_env("", str(BENCH_DIR / f"dashboard_{n}.sqlite3")) for n in sizes}}
+        databases = {"sqlite": {n: self._bench_env("", str(self.bench_dir / f"dashboard_{n}.sqlite3"))
+                                for n in sizes}}
         if not options["no_postgres"]:
             envs = {n: self._postgres_env(options["postgres_url"], n, "hazardwatch_bench_dash") for n in sizes}
             if all(e is not None for e in envs.values()):
                 databases["postgresql"] = envs
-        run_dashboard_bench(self.stdout, sizes=sizes, repeat=min(options["repeat"] or 60, 200), databases=databases,
-                            rounds=options["rounds"], only=options["only"])
+        return run_dashboard_bench(self.stdout, sizes=sizes, repeat=min(options["repeat"] or 60, 200),
+                                   databases=databases, rounds=options["rounds"], only=options["only"])
 
     def matching(self, path: Path, repeat: int):
         from hazardwatch.criteria.services import matcher_from_files
@@ -233,3 +279,138 @@ class Command(BaseCommand):
             f"  ratio (match / tokenize, per report): mean {statistics.mean(ratios):.2f}x   median "
             f"{statistics.median(ratios):.2f}x   (target <= 5x)\n"
             f"  total ratio: {sum(match_times) / sum(tok_times):.2f}x")
+        return {"ratio": statistics.median(ratios), "reports": len(texts)}
+
+    # --- intake, photo, quiz, and the one table of `bench all` -------------------------------------------
+
+    def intake(self, options) -> dict:
+        from hazardwatch.jobs import bench_intake
+
+        quick = options["quick"]
+        results = bench_intake.run(
+            self.stdout, backends=[b.strip() for b in options["backends"].split(",") if b.strip()],
+            var_root=self.bench_dir / "intake", postgres_base=options["postgres_url"],
+            clients=min(options["clients"], 16) if quick else options["clients"],
+            seconds=min(options["seconds"], 3.0) if quick else options["seconds"],
+            rounds=1 if quick else max(1, options["rounds"]), warmup=3.0 if quick else 5.0,
+            latency_seconds=min(options["latency_seconds"], 4.0) if quick else options["latency_seconds"],
+            photo_reports=min(options["photo_reports"], 2) if quick else options["photo_reports"],
+            workers=options["workers"] or None, threads=options["threads"] or None)
+        self.stdout.write(bench_intake.format_table(bench_intake.intake_rows(results)))
+        return results
+
+    def quiz(self, options) -> dict | None:
+        """`quizzes bench` in its own environment (PostgreSQL + Redis, like `make bench-quiz`); its ratio and
+        RSS parsed from its report. None when Redis or PostgreSQL is not there."""
+        import re
+
+        try:
+            import redis
+
+            redis.Redis.from_url(options["quiz_redis_url"], socket_connect_timeout=2).ping()
+        except Exception as exc:  # noqa: BLE001 - no Redis: no quiz figures
+            self.stdout.write(f"quiz bench skipped: Redis not reachable ({exc.__class__.__name__})")
+            return None
+        env = dict(os.environ, DATABASE_URL=options["quiz_database_url"], REDIS_URL=options["quiz_redis_url"],
+                   HAZARDWATCH_QUIZ_REDIS_PREFIX="hwbench:quiz:", HAZARDWATCH_QUIZ_BENCH="1")
+        env.pop("HAZARDWATCH_TEST_DB_NAME", None)
+        args = ["quizzes", "bench"] + (["--seconds", "2", "--rounds", "1"] if options["quick"] else [])
+        try:
+            out = self._run(env, args, echo=True)
+        except CommandError as exc:
+            self.stdout.write(f"quiz bench failed: {str(exc)[-500:]}")
+            return None
+        ratio = re.search(r"^ratio\s+([\d.]+)", out, re.M)
+        rss = re.search(r"largest gunicorn process RSS (\d+) MB", out)
+        acks = re.search(r"acknowledged (\d+), persisted (\d+)", out)
+        return {"ratio": float(ratio.group(1)) if ratio else None, "rss_mb": float(rss.group(1)) if rss else None,
+                "acknowledged": int(acks.group(1)) if acks else None, "persisted": int(acks.group(2)) if acks else None}
+
+    def all(self, options):
+        """Every bench, then one table. --quick: small sizes (map/dashboard 200 vs 5,000 hazards in their own
+        files), short rounds. Parts in --skip are left out (their rows say so)."""
+        from hazardwatch.jobs import bench_intake, bench_photo
+
+        skip = {s.strip() for s in options["skip"].split(",") if s.strip()}
+        quick = options["quick"]
+        if quick:
+            options = {**options, "small": 200, "large": 5000, "repeat": 30, "rounds": 1}
+        figures: dict = {}
+        started = time.monotonic()
+        matching_repeat = 3 if quick else max(1, options["repeat"] or 20)
+        parts = [("matching", lambda: self.matching(Path(options["file"]), matching_repeat)),
+                 ("map", lambda: self.map({**options, "repeat": options["repeat"] or 200})),
+                 ("dashboard", lambda: self.dashboard(options)),
+                 ("intake", lambda: self.intake(options)),
+                 ("photo", lambda: bench_photo.run(self.stdout, rounds=2 if quick else 5)),
+                 ("quiz", lambda: self.quiz(options))]
+        for name, part in parts:
+            if name in skip:
+                continue
+            self.stdout.write(f"\n## {name}")
+            t = time.monotonic()
+            figures[name] = part()
+            self.stdout.write(f"({name}: {time.monotonic() - t:.0f} s)")
+        rows = self._table_rows(figures, options)
+        self.stdout.write(f"\n## Hazardwatch bench{' (--quick: smoke sizes, not figures to quote)' if quick else ''}, "
+                          f"{time.monotonic() - started:.0f} s, {os.cpu_count()} cores, load average "
+                          f"{os.getloadavg()[0]:.1f} at the end\n")
+        self.stdout.write(bench_intake.format_table(rows))
+        return None
+
+    @staticmethod
+    def _table_rows(figures: dict, options) -> list[tuple]:
+        from hazardwatch.jobs import bench_intake
+
+        def ok(flag):
+            return "" if flag is None else ("ok" if flag else "NO")
+
+        rows = []
+        m = figures.get("matching")
+        if m:
+            cell = f"{m['ratio']:.2f}×"
+            rows.append(("criteria matching / jieba tokenize, median per report (no database)", cell, cell, "≤ 5×",
+                         ok(m["ratio"] <= 5)))
+        for part, label, target in (("map", "map viewport", 2), ("dashboard", "dashboard statistics", 3)):
+            data = figures.get(part)
+            if data is None:
+                continue
+            worst = {}
+            for backend in ("sqlite", "postgresql"):
+                if part == "map":
+                    worst[backend] = data.get(backend)
+                elif backend in data:
+                    worst[backend] = _dashboard_worst(data[backend])
+            cells = [f"{w[0]:.2f}× ({w[1]})" if w else "—" for w in (worst.get("sqlite"), worst.get("postgresql"))]
+            flags = [w[0] <= target for w in worst.values() if w]
+            rows.append((f"{label} p95 at {options['large']:,} / at {options['small']:,} hazards, worst view",
+                         *cells, f"≤ {target}×", ok(all(flags)) if flags else ""))
+        if "intake" in figures:
+            rows += bench_intake.intake_rows(figures["intake"])
+        p = figures.get("photo")
+        if p:
+            cell = f"{p['ratio']:.2f}× (worker {p['worker_ratio']:.2f}×)"
+            rows.append(("photo 12 MP: intake check + pHash + derivatives / Pillow (no database)", cell, cell,
+                         "≤ 1.5×", ok(p["ratio"] <= 1.5)))
+        q = figures.get("quiz")
+        if "quiz" in figures:
+            rows.append(("quiz answer / bare JSON endpoint (PostgreSQL + Redis)", "—",
+                         f"{q['ratio']:.2f}" if q and q["ratio"] is not None else "skipped", "≥ 0.6",
+                         ok(q["ratio"] >= 0.6) if q and q["ratio"] is not None else ""))
+            if q and q["rss_mb"] is not None:
+                rows.append(("quiz app RSS, largest gunicorn process, MB", "—", f"{q['rss_mb']:.0f}", "< 300",
+                             ok(q["rss_mb"] < 300)))
+        return rows
+
+
+def _dashboard_worst(rounds_by_size: dict):
+    """(worst median p95 ratio, view) from run_dashboard_bench's rounds of one backend."""
+    sizes = sorted(rounds_by_size)
+    small, large = rounds_by_size[sizes[0]], rounds_by_size[sizes[-1]]
+    worst = None
+    for key in small[0]["results"]:
+        ratios = [y["results"][key]["p95"] / x["results"][key]["p95"] for x, y in zip(small, large)
+                  if x["results"][key]["p95"]]
+        if ratios:
+            worst = max(worst or (0.0, ""), (statistics.median(ratios), key))
+    return worst
