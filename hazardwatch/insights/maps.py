@@ -785,12 +785,15 @@ def map_cells_rebuild(using: str = "default") -> int:
                                                       cases=Case.objects.using(using).count())
     from django.db import connections
 
-    if connections[using].vendor == "postgresql":  # fresh statistics, or the planner misjudges IN lists
-        with connections[using].cursor() as cursor:
-            cursor.execute(f"ANALYZE {MapCellCount._meta.db_table}")
-            cursor.execute(f"ANALYZE {MapCellSplit._meta.db_table}")
-            cursor.execute(f"ANALYZE {MapCellDay._meta.db_table}")
-            cursor.execute(f"ANALYZE {Case._meta.db_table}")
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        # Fresh statistics, or the planner misjudges IN lists. Outside a transaction VACUUM also sets the
+        # visibility map of the freshly written pages, so the running-total seeks are index-only (without it,
+        # measured at 1M cases: a heap fetch for 9 in 10 seeks until autovacuum gets to the table).
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+        with connection.cursor() as cursor:
+            for model in (MapCellCount, MapCellSplit, MapCellDay, Case):
+                cursor.execute(f"{command} {model._meta.db_table}")
     return len(rows) + split_rows
 
 
