@@ -7,6 +7,7 @@ def schedules():
     from hazardwatch.cases.tasks import cases_check_overdue
     from hazardwatch.checklists.tasks import checklists_inspections_periodic
     from hazardwatch.insights.stats_tasks import stats_refresh_job
+    from hazardwatch.jobs.tasks import jobs_recovery_sweep
     from hazardwatch.rewards.tasks import rewards_periodic
     from hazardwatch.webhooks.tasks import webhooks_sweep
 
@@ -17,4 +18,5 @@ def schedules():
         (campaigns_send_reminders, int(settings.HAZARDWATCH_CAMPAIGN_REMINDER_MINUTES * 60)),
         (checklists_inspections_periodic, 3600),  # next recurring inspections, missed ones
         (webhooks_sweep, 300),  # webhook deliveries whose task was lost
+        (jobs_recovery_sweep, 600),  # photo tasks lost in a crash, orphan photo files (jobs/recovery.py)
     ]
