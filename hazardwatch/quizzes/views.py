@@ -179,11 +179,19 @@ def leaderboard_page(request):
 # --- staff ---------------------------------------------------------------------------------------------------
 
 def _results_scope(user):
-    """Rows a staff user may export: everything (admins, campaign office), their region (regulators), or
+    """Rows a staff user may export: everything (admins), their region (regulators; a campaign office: its
+    office's region, so a city office sees the whole city and a district office only its district), or
     their own units."""
     j = jurisdiction_for_user(user)
-    if j.is_admin or Role.CAMPAIGN_OFFICE in j.roles:
+    if j.is_admin:
         return None, None
+    if Role.CAMPAIGN_OFFICE in j.roles:
+        from hazardwatch.accounts.models import Organization
+
+        # the widest of the user's offices (a user in several district offices sees the first district only)
+        offices = Organization.objects.filter(memberships__user=user, memberships__role=Role.CAMPAIGN_OFFICE)
+        office = min(offices.select_related("region"), key=lambda o: len(o.region.path), default=None)
+        return (office.region, None) if office is not None else (None, set())
     if j.areas:
         code = j.areas[0][0].strip("/").split("/")[-1]
         return Division.objects.filter(code=code).first(), None
