@@ -20,15 +20,11 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from hazardwatch.core.audit import audit_append
+from hazardwatch.core.ratelimit import cache_count, parse_rate
 from hazardwatch.core.secrets import client_key
 
 LOGIN_LOCKED = _("Too many failed sign-in attempts. Sign-in is locked for {minutes} minutes; try again later "
                  "or ask your administrator.")
-
-
-def _parse(rate: str) -> tuple[int, int]:
-    count, seconds = rate.split("/")
-    return int(count), int(seconds)
 
 
 def _username_key(username: str) -> str:
@@ -59,18 +55,11 @@ def lockout_record_failure(request, username: str, *, user_id=None) -> bool:
     """Count one failed attempt; returns True when this failure locked the username or the client."""
     locked_now = False
     for scope, key, rate in _subjects(request, username):
-        limit, window = _parse(rate)
+        limit, window = parse_rate(rate)
         if limit <= 0 or cache.get(f"login:lock:{scope}:{key}"):
             continue
         counter = f"login:fail:{scope}:{key}"
-        if cache.add(counter, 1, timeout=window):
-            failures = 1
-        else:
-            try:
-                failures = cache.incr(counter)
-            except ValueError:
-                cache.set(counter, 1, timeout=window)
-                failures = 1
+        failures = cache_count(counter, window)
         if failures >= limit:
             lock_seconds = settings.HAZARDWATCH_LOGIN_LOCKOUT_SECONDS
             cache.set(f"login:lock:{scope}:{key}", time.time() + lock_seconds, timeout=lock_seconds)

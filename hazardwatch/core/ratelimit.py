@@ -19,7 +19,7 @@ from hazardwatch.core.secrets import client_key
 RATE_LIMITED = _("Too many requests. Please wait a while and try again.")
 
 
-def _parse(rate: str) -> tuple[int, int]:
+def parse_rate(rate: str) -> tuple[int, int]:
     count, seconds = rate.split("/")
     return int(count), int(seconds)
 
@@ -29,23 +29,27 @@ def check_rate(request, scope: str) -> None:
     check_rate_key(scope, client_key(request, scope))
 
 
+def cache_count(key: str, window: int) -> int:
+    """Add one to the counter `key` (created for `window` seconds by the first hit) and return it; atomic on
+    Redis, and safe when the key expires between the add and the increment."""
+    if cache.add(key, 1, timeout=window):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=window)
+        return 1
+
+
 def check_rate_key(scope: str, hashed_key: str) -> None:
     """Count one hit for an already keyed-hashed subject (e.g. a reporter key) in `scope`."""
     if not hashed_key:
         return
     rate = getattr(settings, f"HAZARDWATCH_RATE_{scope.upper()}")
-    limit, window = _parse(rate)
+    limit, window = parse_rate(rate)
     if limit <= 0:
         return
     bucket = int(time.time() // window)
-    key = f"rl:{scope}:{bucket}:{hashed_key[:32]}"
-    if cache.add(key, 1, timeout=window):
-        hits = 1
-    else:
-        try:
-            hits = cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=window)
-            hits = 1
+    hits = cache_count(f"rl:{scope}:{bucket}:{hashed_key[:32]}", window)
     if hits > limit:
         raise RateLimited(RATE_LIMITED, {"retry_after_seconds": window - int(time.time()) % window})
