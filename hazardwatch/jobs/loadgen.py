@@ -22,6 +22,25 @@ import urllib.request
 from dataclasses import dataclass, field
 
 
+
+def _run(main) -> None:
+    """asyncio.run(main()) in a thread of its own: the calling thread may already run an event loop (a
+    Playwright test earlier in the same pytest process leaves one), and asyncio.run refuses to nest."""
+    errors: list[BaseException] = []
+
+    def target():
+        try:
+            asyncio.run(main())
+        except BaseException as exc:  # handed back to the caller
+            errors.append(exc)
+
+    thread = threading.Thread(target=target, name="loadgen")
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+
+
 def raw_request(method: str, path: str, body: bytes = b"", content_type: str = "application/json",
                 headers: dict | None = None) -> bytes:
     """One HTTP/1.1 keep-alive request, encoded."""
@@ -107,7 +126,7 @@ def closed_loop(port: int, clients: int, seconds: float, next_request, on_respon
                                for _i in range(clients)])
 
     t0 = time.monotonic()
-    asyncio.run(main())
+    _run(main)
     result.elapsed = time.monotonic() - t0
     return result
 
@@ -152,7 +171,7 @@ def open_loop(port: int, rate: float, seconds: float, next_request, on_response=
         await asyncio.gather(*[one(t0 + i / rate) for i in range(total)])
 
     started = time.monotonic()
-    asyncio.run(main())
+    _run(main)
     result.elapsed = time.monotonic() - started
     return result
 
