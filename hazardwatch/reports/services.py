@@ -242,14 +242,12 @@ def report_submit(data: ReportInput, *, limit_reporter: bool = False) -> tuple[R
     later should no row refer to them.
     """
     from hazardwatch.cases import services as case_services
-    from hazardwatch.reports.images import photo_phash
-
     clean = report_validate(data)
     if limit_reporter:  # public entry points: reports per identified reporter (keyed hash), any client
         from hazardwatch.core.ratelimit import check_rate_key
 
         check_rate_key("reporter", reporter_key(clean.contact))
-    phashes = [photo_phash(image.data) for image in clean.images]
+    phashes = [image.phash for image in clean.images]
     receipt = hw_secrets.receipt_new()
     written: list = []
     committing = False
@@ -470,7 +468,6 @@ def report_duplicates_lookup(*, latitude, longitude, crs: str = "wgs84", categor
     Validates the location, category and photos like intake (photos are hashed, never stored).
     """
     from hazardwatch.cases.duplicates import duplicate_candidates, public_candidate
-    from hazardwatch.reports.images import photo_phash
 
     errors: dict[str, list[str]] = {}
     crs = (crs or "wgs84").strip().lower()
@@ -498,7 +495,7 @@ def report_duplicates_lookup(*, latitude, longitude, crs: str = "wgs84", categor
     else:
         for upload in photos:
             try:
-                phashes.append(photo_phash(check_image(upload).data))
+                phashes.append(check_image(upload).phash)
             except ImageRejected as exc:
                 errors.setdefault("photos", []).append(str(exc))
     if errors:
