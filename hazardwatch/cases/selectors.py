@@ -1,6 +1,7 @@
 """Shared reads of cases: queues with filters, timelines, public status."""
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from hazardwatch.cases.choices import CaseStatus
 from hazardwatch.cases.models import Case, CaseEvent
@@ -50,6 +51,21 @@ def case_survivor(case: Case) -> Case:
         seen.add(case.merged_into_id)
         case = case.merged_into
     return case
+
+
+RECEIVED = "received"
+RECEIVED_LABEL = _("Received, being routed")
+
+
+def report_public_status(report) -> dict:
+    """case_public_status of the report's case, or, for a report received but not yet triaged (its case is
+    opened by the worker moments later), the same shape with the status "received"."""
+    if report.case is not None:
+        return case_public_status(report.case)
+    step = {"at": report.submitted_at, "action": "receive", "status": RECEIVED, "status_label": str(RECEIVED_LABEL)}
+    return {"reference": "", "own_reference": "", "status": RECEIVED, "status_label": str(RECEIVED_LABEL),
+            "reason": "", "merged_into": None, "current_status_of_merged": None, "closed_at": None,
+            "can_dispute": False, "history": [step]}
 
 
 def case_public_status(case: Case) -> dict:

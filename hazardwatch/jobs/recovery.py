@@ -32,6 +32,9 @@ MAX_WORKER_DEATHS = 5
 ORPHAN_MIN_AGE = timedelta(hours=1)
 # Photos still unprocessed this long after intake get their processing task enqueued again.
 PHOTO_TASK_LOST_AFTER = timedelta(minutes=15)
+# Reports still without a case this long after intake get their triage task enqueued again (RQ: lost between the
+# commit and the enqueue; any backend: a triage that failed).
+TRIAGE_TASK_LOST_AFTER = timedelta(minutes=10)
 # Media folders written by report intake and photo processing only (see reports.models.photo_path).
 REPORT_MEDIA_DIRS = ("private/reports", "derived/reports")
 
@@ -166,6 +169,26 @@ def photos_requeue_lost(*, now=None, lost_after: timedelta = PHOTO_TASK_LOST_AFT
     return len(report_ids)
 
 
+def triage_requeue_lost(*, now=None, lost_after: timedelta = TRIAGE_TASK_LOST_AFTER) -> int:
+    """Enqueue again the triage of reports received long ago and still without a case (see
+    reports.services.report_submit's `defer_triage`). The task is idempotent; with the database backend, reports
+    whose task is still waiting or running are skipped. Returns the number of reports re-enqueued."""
+    from hazardwatch.reports import tasks as report_tasks
+    from hazardwatch.reports.models import Report
+
+    now = now or timezone.now()
+    report_ids = set(Report.objects.filter(case__isnull=True, submitted_at__lt=now - lost_after)
+                     .values_list("pk", flat=True))
+    if not report_ids:
+        return 0
+    report_ids -= _queued_args(report_tasks.report_triage)
+    for report_id in sorted(report_ids):
+        report_tasks.report_triage.enqueue(report_id)
+    if report_ids:
+        logger.warning("%d report(s) without a case: triage enqueued again", len(report_ids))
+    return len(report_ids)
+
+
 def _queued_args(task) -> set:
     """First arguments of the waiting or running runs of `task` (database backend only; empty otherwise)."""
     if "django_tasks_db" not in settings.TASKS["default"]["BACKEND"]:
@@ -229,7 +252,7 @@ def media_orphans_delete(*, min_age: timedelta = ORPHAN_MIN_AGE) -> int:
 
 
 def recovery_sweep() -> dict:
-    """The periodic part (jobs/schedules.py): lost photo tasks, orphan files, old heartbeat rows. (Tasks of dead
+    """The periodic part (jobs/schedules.py): lost triage and photo tasks, orphan files, old heartbeat rows. (Tasks of dead
     workers are recovered by the heartbeat threads, which know their own worker id.)"""
-    return {"photos_requeued": photos_requeue_lost(), "orphans_deleted": media_orphans_delete(),
+    return {"triage_requeued": triage_requeue_lost(), "photos_requeued": photos_requeue_lost(), "orphans_deleted": media_orphans_delete(),
             "heartbeats_pruned": heartbeats_prune()}

@@ -101,7 +101,8 @@ def report_create(request):
         return _honeypot_success(request)
     try:
         check_rate(request, "intake")
-        report, receipt = report_services.report_submit(_report_input(form, request), limit_reporter=True)
+        report, receipt = report_services.report_submit(_report_input(form, request), limit_reporter=True,
+                                                         defer_triage=True)
     except ApplicationError as exc:
         form.add_service_errors((exc.extra or {}).get("fields") or {})
         context = _form_context(form, error_message=exc.message, photos_again=bool(request.FILES.getlist("photos")))
@@ -186,9 +187,7 @@ def report_done(request):
 # --- status look-up and dispute -------------------------------------------------------------------
 
 def _public_status(report) -> dict | None:
-    if report.case is None:
-        return None
-    status = case_selectors.case_public_status(report.case)
+    status = case_selectors.report_public_status(report)
     for step in status["history"]:
         step["label"] = PUBLIC_STEP_LABELS.get(step["action"], step["status_label"])
     merged_status = status.get("current_status_of_merged")

@@ -9,7 +9,7 @@ from pydantic import ValidationError as PydanticError
 from hazardwatch.cases import selectors as case_selectors
 from hazardwatch.cases import services as case_services
 from hazardwatch.cases.choices import CaseStatus
-from hazardwatch.core.errors import ApplicationError
+from hazardwatch.core.errors import ApplicationError, Conflict
 from hazardwatch.core.ratelimit import check_rate, check_rate_key
 from hazardwatch.reports import services as report_services
 from hazardwatch.reports.choices import ReportSource
@@ -104,8 +104,9 @@ def _to_input(payload, photos, source, **extra) -> report_services.ReportInput:
 
 
 def _receipt(report, code):
-    return Status(201, {"receipt_code": code, "status": report.case.status, "submitted_at": report.submitted_at,
-                        "reference": report.case.reference})
+    case = report.case  # None until the worker has triaged a report received with defer_triage
+    return Status(201, {"receipt_code": code, "status": case.status if case else case_selectors.RECEIVED,
+                        "submitted_at": report.submitted_at, "reference": case.reference if case else ""})
 
 
 @router.post("/reports", response={201: ReceiptOut, 400: ErrorOut, 429: ErrorOut}, openapi_extra=_MULTIPART_DOC,
@@ -114,7 +115,8 @@ def report_create(request):
     check_rate(request, "intake")
     payload, photos = _parse(request, ReportCreateIn)
     source = ReportSource.EMPLOYEE if payload.is_employee else ReportSource.API
-    report, code = report_services.report_submit(_to_input(payload, photos, source), limit_reporter=True)
+    report, code = report_services.report_submit(_to_input(payload, photos, source), limit_reporter=True,
+                                                 defer_triage=True)
     return _receipt(report, code)
 
 
@@ -127,12 +129,12 @@ def device_report_create(request):
     report, code = report_services.report_submit(_to_input(
         payload, photos, ReportSource.DEVICE, device=request.auth,
         device_model=payload.device_model or "", confidence=payload.confidence,
-    ))
+    ), defer_triage=True)
     return _receipt(report, code)
 
 
 def _status(report) -> dict:
-    data = case_selectors.case_public_status(report.case)
+    data = case_selectors.report_public_status(report)
     data.update(submitted_at=report.submitted_at, category=report.category, **feedback_state(report, data))
     return data
 
@@ -201,6 +203,9 @@ def report_lookup(request, payload: LookupIn):
 def report_dispute(request, payload: DisputeIn):
     check_rate(request, "lookup")
     report = report_services.report_by_receipt(payload.receipt_code)
+    if report.case_id is None:  # received moments ago, not yet routed: nothing to dispute
+        message = report_services.FEEDBACK_NOT_CLOSED
+        raise Conflict(message, {"fields": {"reason": [str(message)]}})
     case_services.case_transition(case_id=report.case_id, action="dispute", actor="reporter",
                                   data={"reason": payload.reason}, as_reporter=True)
     report.refresh_from_db()

@@ -232,8 +232,15 @@ def report_validate(data: ReportInput) -> CleanReport:
     )
 
 
-def report_submit(data: ReportInput, *, limit_reporter: bool = False) -> tuple[Report, str]:
+def report_submit(data: ReportInput, *, limit_reporter: bool = False,
+                  defer_triage: bool = False) -> tuple[Report, str]:
     """Validate, then store the report, photos, identity and its case in one transaction.
+
+    With `defer_triage` (the public intake points: web form, API, devices) the transaction holds the report
+    as received, its photos and identity, a "report.receive" audit entry and the `report_triage` task, and
+    the sector guess, criteria candidates and case follow in the worker (DESIGN.md §4, steps 2–3): the
+    acknowledgement waits only for what must be durable. A report following a case the reporter chose is
+    always checked inline (a wrong reference is the reporter's 400, not a failed task).
 
     Returns the report and the receipt code, which exists only in this return value (stored hashed).
     Photo files are written before the commit, so a stored photo row always has its file. If the
@@ -275,7 +282,6 @@ def report_submit(data: ReportInput, *, limit_reporter: bool = False) -> tuple[R
             report.region = division_for_point(report.lat, report.lon)
             report.full_clean(exclude=["case", "receipt_hash"])
             report.save()
-            _report_triage(report, clean.category, clean.sector)
             for position, image in enumerate(clean.images):
                 photo = ReportPhoto(
                     report=report, extension=image.extension, content_type=image.content_type,
@@ -292,9 +298,20 @@ def report_submit(data: ReportInput, *, limit_reporter: bool = False) -> tuple[R
                     is_employee=clean.is_employee,
                 )
             if clean.follow_reference:
+                _report_triage(report, clean.category, clean.sector)
                 case_services.case_follow_for_report(report=report, reference=clean.follow_reference,
                                                      phashes=[h for h in phashes if h])
+            elif defer_triage:
+                from hazardwatch.jobs.queue import enqueue_with_transaction
+                from hazardwatch.reports import tasks as report_tasks
+
+                audit_append(actor=None, action="report.receive", obj_type="report", obj_id=report.pk,
+                             payload={"source": report.source, "photos": len(clean.images)})
+                result = enqueue_with_transaction(report_tasks.report_triage, report.pk, clean.sector)
+                if result is not None and result.is_finished:  # run inline (the immediate backend of tests)
+                    report.refresh_from_db(fields=["case", "sector_guess", "is_major_candidate"])
             else:
+                _report_triage(report, clean.category, clean.sector)
                 case_services.case_open_for_report(report=report)
             if report.photos.exists():
                 from hazardwatch.reports import tasks as report_tasks
@@ -310,6 +327,23 @@ def report_submit(data: ReportInput, *, limit_reporter: bool = False) -> tuple[R
             delete_quietly(written)
         raise
     return report, receipt
+
+
+def report_triage_run(report_id: int, sector: str = "") -> str:
+    """The deferred half of intake (`report_submit(defer_triage=True)`): sector guess, criteria candidates and
+    the case, opened and routed. Runs in the worker; idempotent (a report that has its case is left alone), so
+    a task run again after a crash, or queued twice by the recovery sweep, opens one case. Returns the case
+    reference ("" for a report that no longer exists)."""
+    from hazardwatch.cases import services as case_services
+
+    with transaction.atomic():
+        report = Report.objects.select_for_update().filter(pk=report_id).first()
+        if report is None:
+            return ""
+        if report.case_id is None:
+            _report_triage(report, report.category, sector)
+            case_services.case_open_for_report(report=report)
+        return report.case.reference
 
 
 def _report_triage(report: Report, category: str, sector: str = "") -> None:

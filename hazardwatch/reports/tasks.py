@@ -1,4 +1,4 @@
-"""Background work on reports: photo derivatives without metadata."""
+"""Background work on reports: triage after intake, photo derivatives without metadata."""
 from django.core.files.base import ContentFile
 from django_tasks import task
 
@@ -18,3 +18,12 @@ def report_photos_process(report_id: int) -> int:
         photo.save(update_fields=["stripped", "thumbnail"])
         done += 1
     return done
+
+
+@task()
+def report_triage(report_id: int, sector: str = "") -> str:
+    """The deferred half of intake: sector guess, criteria candidates, the case opened and routed
+    (reports.services.report_triage_run; idempotent)."""
+    from hazardwatch.reports.services import report_triage_run
+
+    return report_triage_run(report_id, sector)

@@ -483,7 +483,7 @@ def cmd_open311_batch() -> None:
 
 
 def cmd_check(manifest_path: str, process_photos: bool = False, setup: bool = True) -> None:
-    """Every report whole (case, open event in the audit log, the photos its client sent, files that decode),
+    """Every report whole (its receipt and its case's open event in the audit log, the photos its client sent, files that decode),
     every acknowledged receipt present, no photo row without its file; orphan files listed and swept."""
     if setup:
         _setup_django()
@@ -528,7 +528,10 @@ def cmd_check(manifest_path: str, process_photos: bool = False, setup: bool = Tr
             continue
         by_token[token] = report
         where = f"report {token}" + (" (acknowledged)" if token in acks else " (not acknowledged)")
-        if report.case is None:
+        if not AuditEntry.objects.filter(action="report.receive", object_type="report",
+                                         object_id=str(report.pk)).exists():
+            problems.append(f"{where}: no audit entry for its receipt")
+        if report.case is None:  # the triage task was stored with the report, and the worker has run it
             problems.append(f"{where}: no case")
             continue
         if not AuditEntry.objects.filter(action="case.open", object_type="case", object_id=str(report.case_id)).exists():

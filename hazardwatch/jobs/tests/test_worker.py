@@ -26,16 +26,19 @@ def test_worker_runs_queued_overdue_check_and_photo_processing(client, city, db_
         "data": json.dumps({"description": "配电箱电线老化裸露", "latitude": 34.78, "longitude": 113.672,
                             "category": "fire_equipment"}),
         "photos": [SimpleUploadedFile("a.jpg", make_jpeg(), "image/jpeg")]})
-    assert resp.status_code == 201
+    assert resp.status_code == 201 and resp.json()["status"] == "received"
     photo = ReportPhoto.objects.get()
-    assert not photo.stripped  # queued, not yet processed
-    Case.objects.update(deadline=timezone.now() - dt.timedelta(minutes=5))
-    cases_check_overdue.enqueue()
-    assert DBTaskResult.objects.filter(status="READY").count() >= 2
+    assert not photo.stripped and not Case.objects.exists()  # queued: triage and photo processing
+    assert DBTaskResult.objects.filter(status="READY").count() == 2
     call_command("worker", "--batch", "--no-schedule")
-    assert not DBTaskResult.objects.exclude(status="SUCCESSFUL").exists()
+    assert Case.objects.count() == 1
     photo.refresh_from_db()
     assert photo.stripped and photo.thumbnail
+    Case.objects.update(deadline=timezone.now() - dt.timedelta(minutes=5))
+    cases_check_overdue.enqueue()
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    call_command("worker", "--batch", "--no-schedule")
+    assert not DBTaskResult.objects.exclude(status="SUCCESSFUL").exists()
     case = Case.objects.get()
     assert case.is_overdue and case.escalation_level == 1
 

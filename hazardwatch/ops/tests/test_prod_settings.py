@@ -244,15 +244,17 @@ def test_rq_jobs_are_enqueued_on_commit_and_run_by_the_worker(client, city, make
     with transaction.atomic():
         assert _submit(client, make_jpeg).status_code == 201
         assert rq_tasks == []  # inside the transaction: nothing reaches Redis yet
-    assert len(rq_tasks) == 2 and sorted(_queued(rq_tasks)) == sorted(rq_tasks)  # photos, reporter notice
+    assert len(rq_tasks) == 2 and sorted(_queued(rq_tasks)) == sorted(rq_tasks)  # triage, photos
     photo = ReportPhoto.objects.get()
-    assert not photo.stripped
+    assert not photo.stripped and photo.report.case is None
     call_command("worker", "--batch", "--no-schedule", "--simple")
     photo.refresh_from_db()
-    assert photo.stripped and photo.thumbnail
+    assert photo.stripped and photo.thumbnail and photo.report.case is not None
     from django_tasks import default_task_backend
 
-    assert [default_task_backend.get_result(i).status for i in rq_tasks] == ["SUCCESSFUL", "SUCCESSFUL"]
+    # The triage opened the case, whose first event enqueued the reporter notice (on its own commit).
+    assert len(rq_tasks) == 3
+    assert [default_task_backend.get_result(i).status for i in rq_tasks] == ["SUCCESSFUL"] * 3
     assert _queued(rq_tasks) == []
 
 

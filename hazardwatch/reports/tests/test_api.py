@@ -140,12 +140,12 @@ def test_hostile_uploads_are_refused_and_leave_no_files(client, city, make_jpeg,
 def test_database_failure_after_files_written_removes_files(client, city, make_jpeg, settings, monkeypatch):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from hazardwatch.cases import services as case_services
+    from hazardwatch.reports import services as report_services
 
     def boom(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(case_services, "case_open_for_report", boom)
+    monkeypatch.setattr(report_services, "audit_append", boom)  # the last write of the intake transaction
     client.raise_request_exception = False
     resp = client.post("/api/v1/reports", {"data": json.dumps({"description": "配电箱门坏了电线外露", **JINSHUI}),
                                            "photos": [SimpleUploadedFile("a.jpg", make_jpeg(), "image/jpeg")]})
