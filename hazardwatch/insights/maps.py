@@ -407,20 +407,18 @@ def _day_terms(q: MapQuery, user):
 
 def _counts_days(q: MapQuery, terms, res: int, cells: list[str], using) -> list[tuple]:
     """Counts per cell of the cases created in [from, to]: each running total on or before `to` minus the one
-    before `from` (MapCellDay), two index seeks per cell — per (sector, region key) pair of the cell inside the
-    wanted areas for `terms` lists (MapCellSplit's "*"-status rows list the pairs present)."""
+    before `from` (MapCellDay), two index seeks per series of the cell (MapSeries: one for "total", one per
+    (sector, region key) pair present in the cell inside the wanted areas for `terms` lists)."""
     from django.db import connections
 
-    from hazardwatch.insights.models import MapCellCount, MapCellDay, MapCellSplit
+    from hazardwatch.insights.models import MapCellDay, MapSeries
 
     f = q.filters
     days = MapCellDay._meta.db_table
+    series = MapSeries.objects.db_manager(using).filter(resolution=res, cell__in=cells)
     if terms == "total":
-        scope = "public" if q.scope == "public" else "all"
-        driver = (MapCellCount.objects.db_manager(using).filter(resolution=res, scope=scope, cell__in=cells, count__gt=0)
-                  .annotate(sector=Value(ALL), region=Value(ALL)).values_list("cell", "sector", "region"))
+        series = series.filter(scope="public" if q.scope == "public" else "all", sector=ALL, region=ALL)
     else:
-        scope = "all"
         if not terms:
             return []
         area_q = None
@@ -429,24 +427,23 @@ def _counts_days(q: MapQuery, terms, res: int, cells: list[str], using) -> list[
             if path:
                 part &= Q(region__startswith=path)
             area_q = part if area_q is None else area_q | part
-        driver = (MapCellSplit.objects.db_manager(using).filter(area_q, resolution=res, status=ALL, cell__in=cells)
-                  .exclude(sector=ALL).exclude(region=ALL).values_list("cell", "sector", "region"))
-    driver_sql, driver_params = driver.query.sql_with_params()
+        series = series.filter(area_q, scope="all").exclude(sector=ALL).exclude(region=ALL)
+    driver_sql, driver_params = series.values_list("pk", "cell").query.sql_with_params()
 
     sums = _wanted_buckets(f)
     packed = " || ',' || ".join(
         "CAST({} AS TEXT)".format(" + ".join(f"d.{b}" for b in cols) if cols else "0") for cols in sums)
 
     def latest(bound_sql):  # "cases,overdue,major" of the wanted buckets, read from the covering index
-        return (f"(SELECT {packed} FROM {days} d WHERE d.resolution = %s AND d.scope = %s AND d.sector = x.sector "
-                f"AND d.region = x.region AND d.cell = x.cell{bound_sql} ORDER BY d.day DESC LIMIT 1)")
+        return (f"(SELECT {packed} FROM {days} d WHERE d.series_id = x.pk{bound_sql} "
+                f"ORDER BY d.day DESC LIMIT 1)")
 
-    params: list = [res, scope] + ([f.date_to] if f.date_to else [])
+    params: list = [f.date_to] if f.date_to else []
     hi_sql = latest(" AND d.day <= %s" if f.date_to else "")
     lo_sql = "NULL"
     if f.date_from:
         lo_sql = latest(" AND d.day < %s")
-        params += [res, scope, f.date_from]
+        params.append(f.date_from)
     sql = f"SELECT x.cell, {hi_sql}, {lo_sql} FROM ({driver_sql}) x"
     with connections[using or "default"].cursor() as cursor:
         cursor.execute(sql, [*params, *driver_params])
@@ -647,10 +644,11 @@ def _apply_split(deltas: dict, using) -> None:
 
 
 def _apply_days(deltas: dict, using) -> None:
-    """Add each (resolution, scope, sector, region, cell, day) delta to its running totals from that day on,
-    first creating the day's row (a copy of the previous total) if the day has none. The cell's MapCellCount
-    ("all") row is locked first, so concurrent changes to one cell's running totals apply one after the other."""
-    from hazardwatch.insights.models import MapCellCount, MapCellDay
+    """Add each (resolution, scope, sector, region, cell, day) delta to its series' running totals from that day
+    on, first creating the series and the day's row (a copy of the previous total) where missing. The cell's
+    MapCellCount ("all") row is locked first, so concurrent changes to one cell's running totals apply one
+    after the other."""
+    from hazardwatch.insights.models import MapCellCount, MapCellDay, MapSeries
 
     manager = MapCellDay.objects.db_manager(using)
     locked = set()
@@ -662,13 +660,20 @@ def _apply_days(deltas: dict, using) -> None:
             list(MapCellCount.objects.db_manager(using).select_for_update()
                  .filter(resolution=res, scope="all", cell=cell).values_list("pk"))
             locked.add((res, cell))
-        rows = manager.filter(resolution=res, scope=scope, sector=sector, region=region, cell=cell)
+        key = {"resolution": res, "scope": scope, "sector": sector, "region": region, "cell": cell}
+        series_id = MapSeries.objects.db_manager(using).filter(**key).values_list("pk", flat=True).first()
+        if series_id is None:
+            try:
+                with transaction.atomic(using=using):
+                    series_id = MapSeries.objects.db_manager(using).create(**key).pk
+            except IntegrityError:  # created concurrently
+                series_id = MapSeries.objects.db_manager(using).get(**key).pk
+        rows = manager.filter(series_id=series_id)
         if not rows.filter(day=day).exists():
             before = rows.filter(day__lt=day).order_by("-day").values_list(*BUCKETS).first() or (0,) * len(BUCKETS)
             try:
                 with transaction.atomic(using=using):
-                    manager.create(resolution=res, scope=scope, sector=sector, region=region, cell=cell, day=day,
-                                   **dict(zip(BUCKETS, before)))
+                    manager.create(series_id=series_id, day=day, **dict(zip(BUCKETS, before)))
             except IntegrityError:  # created concurrently
                 pass
         rows.filter(day__gte=day).update(**changes)
@@ -754,7 +759,7 @@ def map_cells_rebuild(using: str = "default") -> int:
     """Recount MapCellCount and MapCellSplit from Case (after bulk loads or QuerySet.update()); returns the
     number of rows written."""
     from hazardwatch.cases.models import Case
-    from hazardwatch.insights.models import MapAggregateState, MapCellCount, MapCellDay, MapCellSplit
+    from hazardwatch.insights.models import MapAggregateState, MapCellCount, MapCellDay, MapCellSplit, MapSeries
 
     agg = {"n": Count("pk"), "ov": Count("pk", filter=Q(is_overdue=True)),
            "mj": Count("pk", filter=Q(grade=CaseGrade.MAJOR))}
@@ -792,7 +797,7 @@ def map_cells_rebuild(using: str = "default") -> int:
         # measured at 1M cases: a heap fetch for 9 in 10 seeks until autovacuum gets to the table).
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as cursor:
-            for model in (MapCellCount, MapCellSplit, MapCellDay, Case):
+            for model in (MapCellCount, MapCellSplit, MapSeries, MapCellDay, Case):
                 cursor.execute(f"{command} {model._meta.db_table}")
     return len(rows) + split_rows
 
@@ -848,53 +853,63 @@ def _bucket_sums_sql() -> list[str]:
 
 
 def _days_rebuild(using: str) -> int:
-    """Recount MapCellDay in SQL (inside the caller's transaction): per resolution and scope, the cases per
-    (cell, local creation day), turned into running totals by a window sum; r3 from the r5 day counts."""
+    """Recount MapSeries and MapCellDay in SQL (inside the caller's transaction): per resolution and scope, the
+    series present, then the cases per (series, local creation day), turned into running totals by a window
+    sum; r3 from the r5 day counts."""
     from django.db import connections
 
     from hazardwatch.cases.models import Case
-    from hazardwatch.insights.models import MapCellDay
+    from hazardwatch.insights.models import MapCellDay, MapSeries
 
     connection = connections[using]
-    table, cases = MapCellDay._meta.db_table, Case._meta.db_table
+    table, cases, series = MapCellDay._meta.db_table, Case._meta.db_table, MapSeries._meta.db_table
     day_sql, day_params = connection.ops.datetime_cast_date_sql("created_at", (), timezone.get_current_timezone_name())
     sums = ", ".join(f"{expr} AS {b}" for expr, b in zip(_bucket_sums_sql(), BUCKETS))
-    running = ", ".join(f"SUM({b}) OVER (PARTITION BY sector, region, cell ORDER BY day)" for b in BUCKETS)
+    running = ", ".join(f"SUM(g.{b}) OVER (PARTITION BY s.id ORDER BY g.day)" for b in BUCKETS)
     hidden = ", ".join(f"'{s}'" for s in sorted(HIDDEN_FROM_PUBLIC))
     region = f"SUBSTR(COALESCE(region_path, ''), 1, {REGION_KEY_LEN})"
     families = (("all", "'*'", "'*'", ""), ("public", "'*'", "'*'", f" AND status NOT IN ({hidden})"),
                 ("all", "sector", region, ""))
     MapCellDay.objects.using(using).all().delete()
+    MapSeries.objects.using(using).all().delete()
     with connection.cursor() as cursor:
         for scope, sector_sql, region_sql, where in families:
             for res in (5, 7, 9):
+                source = f"FROM {cases} WHERE h3_r5 <> '' AND h3_r{res} <> ''{where}"
+                cursor.execute(f"INSERT INTO {series} (resolution, scope, sector, region, cell) "
+                               f"SELECT {res}, '{scope}', {sector_sql}, {region_sql}, h3_r{res} {source} "
+                               f"GROUP BY 3, 4, 5")
                 grouped = (f"SELECT {sector_sql} AS sector, {region_sql} AS region, h3_r{res} AS cell, "
-                           f"{day_sql} AS day, {sums} FROM {cases} "
-                           f"WHERE h3_r5 <> '' AND h3_r{res} <> ''{where} GROUP BY 1, 2, 3, 4")
-                cursor.execute(f"INSERT INTO {table} (resolution, scope, sector, region, cell, day, "
-                               f"{', '.join(BUCKETS)}) SELECT {res}, '{scope}', sector, region, cell, day, {running} "
-                               f"FROM ({grouped}) g", day_params)
+                           f"{day_sql} AS day, {sums} {source} GROUP BY 1, 2, 3, 4")
+                cursor.execute(f"INSERT INTO {table} (series_id, day, {', '.join(BUCKETS)}) "
+                               f"SELECT s.id, g.day, {running} FROM ({grouped}) g JOIN {series} s "
+                               f"ON s.resolution = {res} AND s.scope = '{scope}' AND s.cell = g.cell "
+                               f"AND s.sector = g.sector AND s.region = g.region", day_params)
                 if res == 5:
                     cursor.execute(f"SELECT sector, region, cell, day, {', '.join(BUCKETS)} FROM ({grouped}) g",
                                    day_params)
                     _days_r3(cursor.fetchall(), scope, using)
-    return MapCellDay.objects.using(using).count()
+    return MapSeries.objects.using(using).count() + MapCellDay.objects.using(using).count()
 
 
 def _days_r3(r5_rows, scope: str, using: str) -> None:
     """r3 running totals from r5 day counts (no r3 column on Case): sum children per day, then accumulate."""
-    from hazardwatch.insights.models import MapCellDay
+    from hazardwatch.insights.models import MapCellDay, MapSeries
 
     r3: dict = {}
     for sector, region, cell, day, *vec in r5_rows:
         acc = r3.setdefault((sector, region, h3.cell_to_parent(cell, 3), day), [0] * len(BUCKETS))
         for i, v in enumerate(vec):
             acc[i] += v
+    keys = sorted({key[:3] for key in r3})
+    MapSeries.objects.using(using).bulk_create(
+        [MapSeries(resolution=3, scope=scope, sector=se, region=rg, cell=c) for se, rg, c in keys], batch_size=5000)
+    ids = {(se, rg, c): pk for se, rg, c, pk in MapSeries.objects.using(using).filter(resolution=3, scope=scope)
+           .values_list("sector", "region", "cell", "pk").iterator(chunk_size=5000)}
     rows, total, last = [], [0] * len(BUCKETS), None
     for (sector, region, cell, day), vec in sorted(r3.items()):
         if (sector, region, cell) != last:
             total, last = [0] * len(BUCKETS), (sector, region, cell)
         total = [a + b for a, b in zip(total, vec)]
-        rows.append(MapCellDay(resolution=3, scope=scope, sector=sector, region=region, cell=cell, day=day,
-                               **dict(zip(BUCKETS, total))))
+        rows.append(MapCellDay(series_id=ids[last], day=day, **dict(zip(BUCKETS, total))))
     MapCellDay.objects.using(using).bulk_create(rows, batch_size=5000)

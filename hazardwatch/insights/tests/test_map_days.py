@@ -71,7 +71,8 @@ def _totals():
     """{(resolution, scope, sector, region, cell): [(day, counters)]} of the running-total rows."""
     out: dict = {}
     for res, scope, sector, region, cell, day, *vec in MapCellDay.objects.order_by("day").values_list(
-            "resolution", "scope", "sector", "region", "cell", "day", *maps.BUCKETS):
+            "series__resolution", "series__scope", "series__sector", "series__region", "series__cell", "day",
+            *maps.BUCKETS):
         out.setdefault((res, scope, sector, region, cell), []).append((day, tuple(vec)))
     return out
 
@@ -93,7 +94,8 @@ def test_date_ranges_read_running_totals_and_equal_the_cases(city):
         _make(rng)
     _spread_dates(rng)
     maps.map_cells_rebuild()
-    assert MapCellDay.objects.filter(resolution=3).exists() and MapCellDay.objects.filter(resolution=9).exists()
+    assert MapCellDay.objects.filter(series__resolution=3).exists()
+    assert MapCellDay.objects.filter(series__resolution=9).exists()
     assert _check(users, _ranges(rng, 7)) == 5 * 4 * 12
     _check(users, _ranges(rng, 2, fixed=False), extra=({"grade": "major"}, {"grade": "ungraded", "overdue": "1"},
                                           {"overdue": "0"}, {"sector": "fire"}, {"sector": "fire,gas", "grade": "general"}))
