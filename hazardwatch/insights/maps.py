@@ -430,11 +430,17 @@ def _counts_days(q: MapQuery, terms, res: int, cells: list[str], using) -> list[
         series = series.filter(area_q, scope="all").exclude(sector=ALL).exclude(region=ALL)
     driver_sql, driver_params = series.values_list("pk", "cell").query.sql_with_params()
 
-    sums = _wanted_buckets(f)
-    packed = " || ',' || ".join(
-        "CAST({} AS TEXT)".format(" + ".join(f"d.{b}" for b in cols) if cols else "0") for cols in sums)
+    n_sql, ov_sql, mj_sql = ("(" + (" + ".join(f"d.{b}" for b in cols) if cols else "0") + ")"
+                             for cols in _wanted_buckets(f))
+    # The three counts of the wanted buckets packed into one integer (21 bits each), so one seek returns them
+    # and Python unpacks them with shifts; -1 when the cases count does not fit (more than 2,097,151 in one
+    # series: never at today's national volumes, but then the exact counts are read apart, slower).
+    limit = PACK_LIMIT
+    shift = limit.bit_length() - 1
+    packed = (f"CASE WHEN {n_sql} < {limit} THEN CAST({n_sql} AS BIGINT) * {limit * limit} "
+              f"+ CAST({ov_sql} AS BIGINT) * {limit} + {mj_sql} ELSE -1 END")
 
-    def latest(bound_sql):  # "cases,overdue,major" of the wanted buckets, read from the covering index
+    def latest(bound_sql):  # the packed counts of the latest running total within the bound (covering index)
         return (f"(SELECT {packed} FROM {days} d WHERE d.series_id = x.pk{bound_sql} "
                 f"ORDER BY d.day DESC LIMIT 1)")
 
@@ -444,24 +450,47 @@ def _counts_days(q: MapQuery, terms, res: int, cells: list[str], using) -> list[
     if f.date_from:
         lo_sql = latest(" AND d.day < %s")
         params.append(f.date_from)
-    sql = f"SELECT x.cell, {hi_sql}, {lo_sql} FROM ({driver_sql}) x"
+    sql = f"SELECT x.cell, x.pk, {hi_sql}, {lo_sql} FROM ({driver_sql}) x"
     with connections[using or "default"].cursor() as cursor:
         cursor.execute(sql, [*params, *driver_params])
         rows = cursor.fetchall()
+    mask = limit - 1
     acc: dict[str, list[int]] = {}
-    for cell, hi, lo in rows:
+    for cell, pk, hi, lo in rows:
         if hi is None:
             continue
-        n, ov, mj = map(int, hi.split(","))
-        if lo is not None:
-            ln, lov, lmj = map(int, lo.split(","))
-            n, ov, mj = n - ln, ov - lov, mj - lmj
+        if hi < 0 or (lo is not None and lo < 0):
+            n, ov, mj = _series_range_exact(pk, f, using)
+        else:
+            v = hi - (lo or 0)  # running totals never decrease with the day, so each field subtracts alone
+            n, ov, mj = v >> (2 * shift), (v >> shift) & mask, v & mask
         if n:
-            total = acc.setdefault(cell, [0, 0, 0])
-            total[0] += n
-            total[1] += ov
-            total[2] += mj
+            total = acc.get(cell)
+            if total is None:
+                acc[cell] = [n, ov, mj]
+            else:
+                total[0] += n
+                total[1] += ov
+                total[2] += mj
     return [(c, *v) for c, v in sorted(acc.items())]
+
+
+PACK_LIMIT = 1 << 21  # three 21-bit fields in a 64-bit integer
+
+
+def _series_range_exact(series_id: int, f: MapFilters, using) -> tuple[int, int, int]:
+    """(cases, overdue, major) of one series created in [from, to], read without packing."""
+    from hazardwatch.insights.models import MapCellDay
+
+    rows = MapCellDay.objects.db_manager(using).filter(series_id=series_id).order_by("-day")
+
+    def at(qs):
+        row = qs.values(*BUCKETS).first()
+        return [sum(row[b] for b in cols) if row else 0 for cols in _wanted_buckets(f)]
+
+    hi = at(rows.filter(day__lte=f.date_to) if f.date_to else rows)
+    lo = at(rows.filter(day__lt=f.date_from)) if f.date_from else [0, 0, 0]
+    return hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]
 
 
 def _r(x: float) -> float:

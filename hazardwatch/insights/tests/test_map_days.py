@@ -97,6 +97,13 @@ def test_date_ranges_read_running_totals_and_equal_the_cases(city):
     assert MapCellDay.objects.filter(series__resolution=3).exists()
     assert MapCellDay.objects.filter(series__resolution=9).exists()
     assert _check(users, _ranges(rng, 7)) == 5 * 4 * 12
+    # Counts too large to pack into one integer are read apart, exactly (a 2-bit field here, 21 bits in use).
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(maps, "PACK_LIMIT", 1 << 2)
+        exact, calls = maps._series_range_exact, []
+        mp.setattr(maps, "_series_range_exact", lambda *a: calls.append(a) or exact(*a))
+        assert _check(users, _ranges(rng, 3)) == 5 * 4 * 8
+        assert calls
     _check(users, _ranges(rng, 2, fixed=False), extra=({"grade": "major"}, {"grade": "ungraded", "overdue": "1"},
                                           {"overdue": "0"}, {"sector": "fire"}, {"sector": "fire,gas", "grade": "general"}))
 
