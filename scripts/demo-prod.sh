@@ -68,7 +68,7 @@ stop() {
 trap stop EXIT INT TERM
 
 for _ in $(seq "$WORKERS"); do
-  $PY manage.py worker & PIDS+=($!)
+  nice -n 10 $PY manage.py worker & PIDS+=($!)  # below gunicorn: acknowledgements first (docs/deploy.md)
 done
 echo "== Hazardwatch (production mode) on http://$GUNICORN_BIND/  readiness: http://$GUNICORN_BIND/readyz"
 .venv/bin/gunicorn -c config/gunicorn.conf.py & PIDS+=($!)

@@ -37,11 +37,13 @@ def actor_fields(actor) -> tuple[int | None, str]:
     return actor.pk, actor.get_username()
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside a caller's transaction: part of it (a failure fails it), no savepoint
 def audit_append(*, actor, action: str, obj_type: str, obj_id, payload: dict | None = None) -> AuditEntry:
     """Append one entry. Locks the chain head row, so concurrent appends are serialized."""
-    head, _ = AuditHead.objects.get_or_create(pk=1)
-    head = AuditHead.objects.select_for_update().get(pk=1)
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:  # the first entry ever
+        AuditHead.objects.get_or_create(pk=1)
+        head = AuditHead.objects.select_for_update().get(pk=1)
     actor_id, actor_label = actor_fields(actor)
     entry = AuditEntry(
         id=head.last_entry_id + 1,

@@ -85,23 +85,34 @@ def matcher_from_files(data_dir: Path = catalogue.DATA_DIR, day: dt.date | None 
 
 def report_match(*, report, category_sector: str | None) -> MatchResult:
     """Match a new report and store its candidates (rank, score, reasons) against the catalogue rows."""
-    day = timezone.localtime(report.submitted_at).date()
-    result = matcher_for_day(day).match(report.description, place_type=report.place_type or None,
-                                        category_sector=category_sector)
-    if result.candidates:
-        wanted = {(c.standard, c.edition, c.item) for c in result.candidates}
-        rows = {
-            (c.standard.code, c.standard.edition, c.code): c
-            for c in Criterion.objects.filter(standard__is_current=True,
-                                              standard__code__in={w[0] for w in wanted},
-                                              code__in={w[2] for w in wanted}).select_related("standard")
-        }
-        ReportCriterionMatch.objects.bulk_create([
-            ReportCriterionMatch(report=report, criterion=rows[(c.standard, c.edition, c.item)], rank=rank,
-                                 score=c.score, is_full=c.full, reasons=c.reasons)
-            for rank, c in enumerate(result.candidates) if (c.standard, c.edition, c.item) in rows
-        ])
+    result = report_match_compute(report=report, category_sector=category_sector)
+    report_match_store(report=report, result=result)
     return result
+
+
+def report_match_compute(*, report, category_sector: str | None) -> MatchResult:
+    """The matching alone (CPU, no writes): callers may run it before taking their write lock."""
+    day = timezone.localtime(report.submitted_at).date()
+    return matcher_for_day(day).match(report.description, place_type=report.place_type or None,
+                                      category_sector=category_sector)
+
+
+def report_match_store(*, report, result: MatchResult) -> None:
+    """Store the candidates of `result` for the report, against the current catalogue rows."""
+    if not result.candidates:
+        return
+    wanted = {(c.standard, c.edition, c.item) for c in result.candidates}
+    rows = {
+        (c.standard.code, c.standard.edition, c.code): c
+        for c in Criterion.objects.filter(standard__is_current=True,
+                                          standard__code__in={w[0] for w in wanted},
+                                          code__in={w[2] for w in wanted}).select_related("standard")
+    }
+    ReportCriterionMatch.objects.bulk_create([
+        ReportCriterionMatch(report=report, criterion=rows[(c.standard, c.edition, c.item)], rank=rank,
+                             score=c.score, is_full=c.full, reasons=c.reasons)
+        for rank, c in enumerate(result.candidates) if (c.standard, c.edition, c.item) in rows
+    ])
 
 
 def criterion_for_case(*, criterion_id, case) -> Criterion | None:

@@ -48,8 +48,8 @@ def _centroids() -> tuple[tuple[str, str, float, float], ...]:
     )
 
 
-def division_for_point(lat: float, lon: float) -> Division | None:
-    """The township (or else county) whose centroid is nearest, within a sane radius.
+def division_code_for_point(lat: float, lon: float) -> str | None:
+    """The code of the township (or else county) whose centroid is nearest, within a sane radius.
 
     Centroids stand in for boundary polygons until those are loaded; the staff can correct the region.
     """
@@ -60,8 +60,14 @@ def division_for_point(lat: float, lon: float) -> Division | None:
             best[level] = (d, code)
     for level, radius in (("township", TOWNSHIP_RADIUS_M), ("county", COUNTY_RADIUS_M)):
         if level in best and best[level][0] <= radius:
-            return Division.objects.get(code=best[level][1])
+            return best[level][1]
     return None
+
+
+def division_for_point(lat: float, lon: float) -> Division | None:
+    """division_code_for_point's division."""
+    code = division_code_for_point(lat, lon)
+    return Division.objects.get(code=code) if code else None
 
 
 def division_clear_cache() -> None:

@@ -277,10 +277,12 @@ def report_submit(data: ReportInput, *, limit_reporter: bool = False,
                 reported_unit=clean.reported_unit,
             )
             report.set_location(clean.lat, clean.lon, clean.crs)
-            from hazardwatch.places.services import division_for_point
+            from hazardwatch.places.services import division_code_for_point
 
-            report.region = division_for_point(report.lat, report.lon)
-            report.full_clean(exclude=["case", "receipt_hash"])
+            # The region's code straight from the centroid table (no query; the case, opened later, reads it).
+            # No uniqueness or foreign-key queries: public_id is a fresh UUID4 and the constraints stand behind.
+            report.region_id = division_code_for_point(report.lat, report.lon)
+            report.full_clean(exclude=["case", "receipt_hash", "region"], validate_unique=False)
             report.save()
             for position, image in enumerate(clean.images):
                 photo = ReportPhoto(
@@ -313,7 +315,7 @@ def report_submit(data: ReportInput, *, limit_reporter: bool = False,
             else:
                 _report_triage(report, clean.category, clean.sector)
                 case_services.case_open_for_report(report=report)
-            if report.photos.exists():
+            if clean.images:
                 from hazardwatch.reports import tasks as report_tasks
 
                 report_id = report.pk
@@ -332,16 +334,21 @@ def report_submit(data: ReportInput, *, limit_reporter: bool = False,
 def report_triage_run(report_id: int, sector: str = "") -> str:
     """The deferred half of intake (`report_submit(defer_triage=True)`): sector guess, criteria candidates and
     the case, opened and routed. Runs in the worker; idempotent (a report that has its case is left alone), so
-    a task run again after a crash, or queued twice by the recovery sweep, opens one case. Returns the case
+    a task run again after a crash, or queued twice by the recovery sweep, opens one case. The matching (the
+    CPU-heavy part) runs before the write transaction, which SQLite serializes with intake. Returns the case
     reference ("" for a report that no longer exists)."""
     from hazardwatch.cases import services as case_services
 
+    report = Report.objects.filter(pk=report_id).select_related("case").first()
+    if report is None or report.case_id:
+        return report.case.reference if report else ""
+    matched = _triage_match(report, report.category, sector)
     with transaction.atomic():
         report = Report.objects.select_for_update().filter(pk=report_id).first()
         if report is None:
             return ""
         if report.case_id is None:
-            _report_triage(report, report.category, sector)
+            _triage_store(report, matched, sector)
             case_services.case_open_for_report(report=report)
         return report.case.reference
 
@@ -351,10 +358,20 @@ def _report_triage(report: Report, category: str, sector: str = "") -> None:
 
     A pre-classified `sector` (a checklist item's, say) is kept as the sector; the words still find candidates.
     """
+    _triage_store(report, _triage_match(report, category, sector), sector)
+
+
+def _triage_match(report: Report, category: str, sector: str):
     from hazardwatch.criteria import services as criteria_services
 
     prior = sector or (CATEGORY_SECTOR.get(category) if category and category != ReportCategory.OTHER else None)
-    result = criteria_services.report_match(report=report, category_sector=prior)
+    return criteria_services.report_match_compute(report=report, category_sector=prior)
+
+
+def _triage_store(report: Report, result, sector: str) -> None:
+    from hazardwatch.criteria import services as criteria_services
+
+    criteria_services.report_match_store(report=report, result=result)
     report.sector_guess = sector or result.sector
     report.is_major_candidate = result.is_major_candidate
     report.save(update_fields=["sector_guess", "is_major_candidate"])

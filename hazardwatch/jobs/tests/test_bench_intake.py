@@ -20,13 +20,16 @@ def test_table_rows_flag_a_lost_acknowledgement_and_a_low_ratio():
     good = {"clients": 4, "intake": 60.0, "bare": 100.0, "ratio": 0.6, "p50": 10, "p95": 20, "p99": 30,
             "latency_rate": 30.0, "acknowledged": 50, "stored": 50, "bare_acknowledged": 70, "bare_stored": 70,
             "app_rss_mb": 200, "app_rss_json_mb": 150, "worker_rss_mb": 120, "worker_rss_json_mb": 90,
-            "generator_cpu": 0.1}
-    bad = {**good, "ratio": 0.3, "stored": 49}
+            "generator_cpu": 0.1, "triaged": 50, "worker_triage_per_s": 40.0}
+    bad = {**good, "ratio": 0.3, "stored": 49, "triaged": 49}
     rows = {row[0]: row for row in bench_intake.intake_rows({"sqlite": good, "postgresql": None})}
     assert rows["intake / bare (median of paired rounds)"][1:] == ("0.60", "—", "≥ 0.5", "ok")
     rows = {row[0]: row for row in bench_intake.intake_rows({"sqlite": good, "postgresql": bad})}
     assert rows["intake / bare (median of paired rounds)"][4] == "NO"
-    assert rows["acknowledged receipts = stored reports"][2] == "49/50, bare 70/70"
+    assert rows["acknowledged receipts = stored reports"][2] == "49/50 (triaged 49), bare 70/70"
+    assert rows["acknowledged receipts = stored reports"][4] == "NO"
+    untriaged = {**good, "triaged": 48}  # stored, but the worker lost the triage of two
+    rows = {row[0]: row for row in bench_intake.intake_rows({"sqlite": untriaged, "postgresql": None})}
     assert rows["acknowledged receipts = stored reports"][4] == "NO"
 
 
@@ -54,8 +57,9 @@ def test_intake_bench_smoke_run_on_sqlite_acknowledged_equals_stored(tmp_path):
         assert expected in metrics, text
     acks = next(line for line in table if "acknowledged receipts = stored reports" in line)
     stored_vs_acked, bare = acks.split("|")[2].strip().split(", bare ")
+    stored_vs_acked, triaged = stored_vs_acked.removesuffix(")").split(" (triaged ")
     stored, acked = (int(x) for x in stored_vs_acked.split("/"))
-    assert acked > 0 and stored == acked, text
+    assert acked > 0 and stored == acked == int(triaged), text
     bare_stored, bare_acked = (int(x) for x in bare.split("/"))
     assert bare_acked > 0 and bare_stored == bare_acked, text
     assert "synchronous=FULL" in text

@@ -71,7 +71,8 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=0, help="intake: gunicorn workers (default: gunicorn.conf)")
         parser.add_argument("--threads", type=int, default=0, help="intake: threads per gunicorn worker")
         parser.add_argument("--receipts", default="", help="intake-verify: JSON file of acknowledged receipt codes")
-        parser.add_argument("--wait-photos", type=float, default=0.0, help="intake-verify: wait for derivatives (s)")
+        parser.add_argument("--wait-tasks", type=float, default=0.0,
+                            help="intake-verify: wait for the task queue to drain (s)")
         parser.add_argument("--quiz-database-url", default=os.environ.get(
             "HAZARDWATCH_BENCH_QUIZ_DB", "postgres://postgres@127.0.0.1:5432/hazardwatch_bench_quiz"),
             help="all: the quiz bench's PostgreSQL database (its name must contain 'bench')")
@@ -101,7 +102,7 @@ class Command(BaseCommand):
             from hazardwatch.jobs import bench_intake
 
             result = (bench_intake.prepare() if what == "intake-prepare"
-                      else bench_intake.verify(options["receipts"], options["wait_photos"]))
+                      else bench_intake.verify(options["receipts"], options["wait_tasks"]))
             self.stdout.write("RESULT " + json.dumps(result))
         if what == "map-measure":
             from hazardwatch.insights.bench import dumps, measure
