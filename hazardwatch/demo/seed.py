@@ -676,7 +676,9 @@ class Seeder:
             steps = [(d * factor, a, p) for d, a, p in steps]
         out, t = [], spec.t
         for days, action, payload in steps:
-            t = self._office_hours(t + dt.timedelta(days=max(days, 0.001)), t, latest)
+            # Never past `latest`: a step moved forward into office hours pushes the later ones along, which could
+            # otherwise carry the last steps past the real present at some hours of the day.
+            t = min(self._office_hours(t + dt.timedelta(days=max(days, 0.001)), t, latest), latest)
             out.append((t, action, payload))
         if status == CaseStatus.CLOSED and not spec.disputed and self.feedback_rng.random() < 0.4:
             answered = t + dt.timedelta(days=self.feedback_rng.uniform(0.3, 12))  # the reporter answers "yes"

@@ -140,3 +140,16 @@ def test_reset_reloads_the_same_city_and_keeps_the_audit_chain():
     assert User.objects.count() == users
     assert Organization.objects.filter(name=D.OFFICER_LIU_UNIT).count() == 1
     assert audit_verify().ok
+
+
+@pytest.mark.parametrize("at", ["2026-11-30 05:01:00", "2026-11-30 14:30:00", "2026-11-30 22:10:00"])
+def test_demo_never_dates_a_step_in_the_future_whatever_the_hour(at):
+    """Case steps moved into office hours pushed the later steps along; at some hours of the day (05:01 UTC
+    here) the last step of a case landed hours after the real present."""
+    from freezegun import freeze_time
+
+    with freeze_time(at, tick=True):
+        run("--reports", "40")
+        now = timezone.now()
+        assert not CaseEvent.objects.filter(at__gt=now).exists()
+        assert not Report.objects.filter(submitted_at__gt=now).exists()

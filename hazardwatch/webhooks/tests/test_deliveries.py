@@ -292,10 +292,17 @@ def test_sweep_enqueues_deliveries_whose_task_was_lost(client, city, on_commit, 
     assert webhooks_sweep in [task for task, _interval in schedules()]
     sub = subscribe(city.inspector_li, receiver.url)
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # enqueued, never run
+    from hazardwatch.reports.models import Report
+    from hazardwatch.reports.services import report_triage_run
+
+    from hazardwatch.cases.tests.test_journeys import JINSHUI
+
     with on_commit(execute=True):
-        submit(client)
-        submit(client)
-        submit(client)
+        for _ in range(3):  # received; the triage task goes to the dummy backend
+            resp = post_json(client, "/api/v1/reports", {"description": "小区地下车库消防通道被杂物堵塞", **JINSHUI})
+            assert resp.status_code == 201 and resp.json()["status"] == "received"
+        for report_id in Report.objects.order_by("pk").values_list("pk", flat=True):  # what the worker does
+            report_triage_run(report_id)
     never, killed, dropped = Delivery.objects.filter(subscription=sub).order_by("created_at")
     assert receiver.requests == []
     now = timezone.now()
