@@ -161,12 +161,7 @@ def photos_requeue_lost(*, now=None, lost_after: timedelta = PHOTO_TASK_LOST_AFT
     now = now or timezone.now()
     report_ids = set(ReportPhoto.objects.filter(stripped="", report__submitted_at__lt=now - lost_after)
                      .values_list("report_id", flat=True).distinct())
-    if not report_ids:
-        return 0
-    report_ids -= _queued_args(report_tasks.report_photos_process)
-    for report_id in sorted(report_ids):
-        report_tasks.report_photos_process.enqueue(report_id)
-    return len(report_ids)
+    return _requeue(report_tasks.report_photos_process, report_ids)
 
 
 def triage_requeue_lost(*, now=None, lost_after: timedelta = TRIAGE_TASK_LOST_AFTER) -> int:
@@ -179,13 +174,19 @@ def triage_requeue_lost(*, now=None, lost_after: timedelta = TRIAGE_TASK_LOST_AF
     now = now or timezone.now()
     report_ids = set(Report.objects.filter(case__isnull=True, submitted_at__lt=now - lost_after)
                      .values_list("pk", flat=True))
+    count = _requeue(report_tasks.report_triage, report_ids)
+    if count:
+        logger.warning("%d report(s) without a case: triage enqueued again", count)
+    return count
+
+
+def _requeue(task, report_ids: set) -> int:
+    """Enqueue `task` for each report id not already waiting or running; returns how many were enqueued."""
     if not report_ids:
         return 0
-    report_ids -= _queued_args(report_tasks.report_triage)
+    report_ids = report_ids - _queued_args(task)
     for report_id in sorted(report_ids):
-        report_tasks.report_triage.enqueue(report_id)
-    if report_ids:
-        logger.warning("%d report(s) without a case: triage enqueued again", len(report_ids))
+        task.enqueue(report_id)
     return len(report_ids)
 
 
@@ -252,7 +253,7 @@ def media_orphans_delete(*, min_age: timedelta = ORPHAN_MIN_AGE) -> int:
 
 
 def recovery_sweep() -> dict:
-    """The periodic part (jobs/schedules.py): lost triage and photo tasks, orphan files, old heartbeat rows. (Tasks of dead
-    workers are recovered by the heartbeat threads, which know their own worker id.)"""
-    return {"triage_requeued": triage_requeue_lost(), "photos_requeued": photos_requeue_lost(), "orphans_deleted": media_orphans_delete(),
-            "heartbeats_pruned": heartbeats_prune()}
+    """The periodic part (jobs/schedules.py): lost triage and photo tasks, orphan files, old heartbeat rows.
+    (Tasks of dead workers are recovered by the heartbeat threads, which know their own worker id.)"""
+    return {"triage_requeued": triage_requeue_lost(), "photos_requeued": photos_requeue_lost(),
+            "orphans_deleted": media_orphans_delete(), "heartbeats_pruned": heartbeats_prune()}

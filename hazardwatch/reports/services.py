@@ -249,6 +249,9 @@ def report_submit(data: ReportInput, *, limit_reporter: bool = False,
     later should no row refer to them.
     """
     from hazardwatch.cases import services as case_services
+    from hazardwatch.jobs.queue import enqueue_with_transaction
+    from hazardwatch.reports import tasks as report_tasks
+
     clean = report_validate(data)
     if limit_reporter:  # public entry points: reports per identified reporter (keyed hash), any client
         from hazardwatch.core.ratelimit import check_rate_key
@@ -304,9 +307,6 @@ def report_submit(data: ReportInput, *, limit_reporter: bool = False,
                 case_services.case_follow_for_report(report=report, reference=clean.follow_reference,
                                                      phashes=[h for h in phashes if h])
             elif defer_triage:
-                from hazardwatch.jobs.queue import enqueue_with_transaction
-                from hazardwatch.reports import tasks as report_tasks
-
                 audit_append(actor=None, action="report.receive", obj_type="report", obj_id=report.pk,
                              payload={"source": report.source, "photos": len(clean.images)})
                 result = enqueue_with_transaction(report_tasks.report_triage, report.pk, clean.sector)
@@ -316,8 +316,6 @@ def report_submit(data: ReportInput, *, limit_reporter: bool = False,
                 _report_triage(report, clean.category, clean.sector)
                 case_services.case_open_for_report(report=report)
             if clean.images:
-                from hazardwatch.reports import tasks as report_tasks
-
                 report_id = report.pk
                 transaction.on_commit(lambda: report_tasks.report_photos_process.enqueue(report_id))
             # Past this line an error may come from the COMMIT itself (the database died while answering it)
